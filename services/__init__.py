@@ -1,0 +1,1 @@
+"""FleetCare services: intake, parts, dispatch, quality."""

@@ -1,0 +1,1 @@
+"""Fault intake: severity, warranty, SLA clocks, fault timeline, vehicle lifetime file."""

@@ -1,0 +1,1 @@
+"""The one library every FleetCare service uses: events, Kafka, outbox, inbox, database, auth."""

@@ -1,0 +1,100 @@
+"""The service skeleton: migrations, outbox relay, consumer, health, metrics, errors."""
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.consumer import EventConsumer, Handler
+from shared.db import Database
+from shared.errors import install_problem_handlers, problem_response
+from shared.http import BodyLimit, RequestMetrics
+from shared.logging import configure_logging
+from shared.migrations import upgrade_async
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    service_dir: Path,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    consumed_topics: Sequence[str] = (),
+    handlers: Mapping[str, Handler] | None = None,
+) -> FastAPI:
+    """Build one service's app; its lifespan migrates, then starts the relay and consumer."""
+    configure_logging(settings.service_name)
+    db = Database(settings.database_url)
+    relay = OutboxRelay(settings, db)
+    consumer = (
+        EventConsumer(settings, db, list(consumed_topics), handlers or {})
+        if consumed_topics and settings.run_consumers
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await upgrade_async(service_dir, settings.database_url, settings.service_name)
+        relay.start()
+        if consumer:
+            consumer.start()
+        try:
+            yield
+        finally:
+            if consumer:
+                await consumer.stop()
+            await relay.stop()
+            await db.dispose()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.db = db
+    app.state.relay = relay
+    app.state.consumer = consumer
+    install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics, service=settings.service_name)
+    app.include_router(_operations_router(db, consumer))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operations_router(db: Database, consumer: EventConsumer | None) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and Kafka are reachable", response_model=None)
+    async def readyz() -> Response | dict[str, object]:
+        checks = {
+            "database": await db.ping(),
+            "kafka": consumer.healthy if consumer else True,
+        }
+        if all(checks.values()):
+            return {"status": "ready", "checks": checks}
+        failing = ", ".join(name for name, ok in checks.items() if not ok)
+        return problem_response(503, "Not ready", f"Unreachable: {failing}.", checks=checks)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

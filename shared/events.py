@@ -1,0 +1,124 @@
+"""The event envelope and the v1 event types of the contract."""
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class EventType(StrEnum):
+    FAULT_REPORTED = "fault.reported"
+    FAULT_ACKNOWLEDGED = "fault.acknowledged"
+    FAULT_CANCELLED = "fault.cancelled"
+    FAULT_CLOSED = "fault.closed"
+    PARTS_RESERVED = "parts.reserved"
+    PARTS_BACKORDERED = "parts.backordered"
+    PARTS_TRANSFER_REQUESTED = "parts.transfer_requested"
+    PARTS_ISSUED = "parts.issued"
+    PARTS_RELEASED = "parts.released"
+    STOCK_LOW = "stock.low"
+    DISPATCH_ASSIGNED = "dispatch.assigned"
+    DISPATCH_ACCEPTED = "dispatch.accepted"
+    DISPATCH_DECLINED = "dispatch.declined"
+    DISPATCH_EN_ROUTE = "dispatch.en_route"
+    DISPATCH_ON_SITE = "dispatch.on_site"
+    DISPATCH_COMPLETED = "dispatch.completed"
+    SLA_AT_RISK = "sla.at_risk"
+    SLA_BREACHED = "sla.breached"
+    QUALITY_ISSUE_OPENED = "quality.issue_opened"
+    QUALITY_PART_QUARANTINED = "quality.part_quarantined"
+    QUALITY_RULING_MADE = "quality.ruling_made"
+
+
+SERVICES = ("intake", "parts", "dispatch", "quality")
+
+
+def topic_for(source: str) -> str:
+    """One topic per producing service."""
+    return f"fleetcare.{source}"
+
+
+def dead_letter_topic(group: str) -> str:
+    """One dead-letter topic per consumer group (the group is named after its service)."""
+    return f"fleetcare.dlt.{group}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Envelope(BaseModel):
+    """Every message value on Kafka; the key is the subject (the fault id)."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    type: str
+    source: str
+    time: datetime = Field(default_factory=utcnow)
+    subject: str
+    correlation_id: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> "Envelope":
+        return cls.model_validate_json(raw)
+
+
+class PartLine(BaseModel):
+    part_number: str
+    qty: int = Field(gt=0)
+
+
+class Location(BaseModel):
+    site_code: str
+    lat: float
+    lon: float
+
+
+class FaultReported(BaseModel):
+    """Data of `fault.reported`: what parts and dispatch need to act on a fault."""
+
+    fault_id: str
+    number: str
+    depot_id: str
+    vehicle_number: str
+    vehicle_model: str
+    severity: str
+    description: str
+    system: str | None = None
+    fault_code: str | None = None
+    location: Location
+    suspected_parts: list[PartLine] = Field(default_factory=list)
+    reported_at: datetime
+    onsite_due: datetime
+
+
+class ReservedLine(BaseModel):
+    reservation_id: str
+    part_number: str
+    qty: int
+    warehouse: str
+    bin: str
+
+
+class PartsReserved(BaseModel):
+    fault_id: str
+    lines: list[ReservedLine]
+
+
+class PartsBackordered(BaseModel):
+    fault_id: str
+    lines: list[PartLine]
+
+
+class DispatchAssigned(BaseModel):
+    fault_id: str
+    job_id: str
+    technician_id: str
+    technician_name: str
+    eta: datetime
+    distance_km: float

@@ -1,0 +1,153 @@
+"""Transactional outbox: write events with the state change, publish them after commit."""
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared import metrics
+from shared.db import OUTBOX_DIRTY, Database
+from shared.events import Envelope, topic_for
+from shared.kafka import bounded, make_producer
+from shared.messaging import OutboxMessage
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def add_event(session: AsyncSession, envelope: Envelope) -> Envelope:
+    """Stage an event in the caller's transaction; it is published only if that commits."""
+    session.add(
+        OutboxMessage(
+            event_id=str(envelope.id),
+            topic=topic_for(envelope.source),
+            key=envelope.subject,
+            type=envelope.type,
+            payload=envelope.model_dump_json(),
+        )
+    )
+    session.info[OUTBOX_DIRTY] = True
+    return envelope
+
+
+def new_event(
+    settings: ServiceSettings,
+    type_: str,
+    subject: str,
+    data: dict[str, Any],
+    correlation_id: str | None = None,
+) -> Envelope:
+    return Envelope(
+        type=type_,
+        source=settings.service_name,
+        subject=subject,
+        correlation_id=correlation_id or subject,
+        data=data,
+    )
+
+
+class OutboxRelay:
+    """Publishes outbox rows in insertion order, then deletes them.
+
+    Woken right after a commit that wrote outbox rows, and polling as a fallback (for rows left
+    by a crash or written while the broker was down). A crash between publish and delete
+    republishes; consumers are idempotent, so that is harmless.
+    """
+
+    def __init__(self, settings: ServiceSettings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        db.on_outbox_commit(self._wake.set)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._close_producer()
+
+    async def _run(self) -> None:
+        while True:
+            # Cleared before reading, so a commit during the publish wakes the next round.
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox relay: publish failed, will retry: %s", exc)
+                metrics.OUTBOX_FAILURES.labels(self.settings.service_name).inc()
+                await self._close_producer()
+                published = 0
+                await asyncio.sleep(self.settings.outbox_poll_seconds)
+            if published < self.settings.outbox_batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending rows; returns how many were published."""
+        # Read and delete in short transactions: no database lock is held while Kafka is slow.
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                    .limit(self.settings.outbox_batch_size)
+                )
+            ).all()
+        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(len(rows))
+        if not rows:
+            return 0
+        producer = await self._ensure_producer()
+        timeout = self.settings.kafka_timeout_seconds
+        # Sends are pipelined; an idempotent producer keeps per-partition order on retries.
+        futures = [
+            await bounded(
+                producer.send(row.topic, value=row.payload.encode(), key=row.key.encode()),
+                timeout,
+            )
+            for row in rows
+        ]
+        await bounded(asyncio.gather(*futures), timeout)
+        async with self.db.session() as session:
+            await session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.id.in_([row.id for row in rows])  # type: ignore[union-attr]
+                )
+            )
+            await session.commit()
+        for row in rows:
+            metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.type).inc()
+        return len(rows)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings)
+            try:
+                await bounded(producer.start(), self.settings.kafka_timeout_seconds)
+            except BaseException:
+                await asyncio.shield(_quiet_stop(producer))
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await _quiet_stop(producer)
+
+
+async def _quiet_stop(producer: AIOKafkaProducer) -> None:
+    try:
+        await asyncio.wait_for(producer.stop(), 5)
+    except Exception as exc:
+        log.debug("producer stop failed: %s", exc)

@@ -1,0 +1,35 @@
+"""Settings every service shares; each service subclasses with its own defaults."""
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Accepted only when FLEETCARE_ENV=dev, so a forgotten secret never reaches production.
+DEV_JWT_SECRET = "fleetcare-dev-secret-change-me-0123456789"
+
+
+class ServiceSettings(BaseSettings):
+    """Read from `FLEETCARE_*` environment variables (e.g. `FLEETCARE_DATABASE_URL`)."""
+
+    model_config = SettingsConfigDict(env_prefix="FLEETCARE_", extra="ignore")
+
+    service_name: str = "fleetcare"
+    env: str = "dev"
+    database_url: str = "sqlite+aiosqlite:///./.data/fleetcare.db"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    jwt_secret: str = ""
+    # Every network await is bounded; aiokafka can hang while the broker is down.
+    kafka_timeout_seconds: float = 10.0
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_retry_backoff_seconds: float = 0.2
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 200
+    max_body_bytes: int = 1024 * 1024
+    run_consumers: bool = True
+
+    @model_validator(mode="after")
+    def _secret_for_env(self) -> "ServiceSettings":
+        if not self.jwt_secret:
+            if self.env != "dev":
+                raise ValueError("FLEETCARE_JWT_SECRET is required unless FLEETCARE_ENV=dev")
+            self.jwt_secret = DEV_JWT_SECRET
+        return self
