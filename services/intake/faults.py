@@ -36,7 +36,7 @@ def sla_policy(settings: IntakeSettings) -> domain.SlaPolicy:
 async def report_fault(
     session: AsyncSession, settings: IntakeSettings, card: FaultCreate
 ) -> IntakeFault:
-    """Store the fault, its first timeline entry and `fault.reported`, in the caller's transaction."""
+    """Store the fault, its first timeline entry and `fault.reported`, in one transaction."""
     reported_at = card.reported_at or utcnow()
     vehicle = await session.get(IntakeVehicle, card.vehicle_number)
     covered = (
