@@ -8,6 +8,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from shared import metrics
 from shared.db import OUTBOX_DIRTY, Database
@@ -100,7 +101,7 @@ class OutboxRelay:
             rows = (
                 await session.scalars(
                     select(OutboxMessage)
-                    .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                    .order_by(col(OutboxMessage.id))
                     .limit(self.settings.outbox_batch_size)
                 )
             ).all()
@@ -121,7 +122,7 @@ class OutboxRelay:
         async with self.db.session() as session:
             await session.execute(
                 delete(OutboxMessage).where(
-                    OutboxMessage.id.in_([row.id for row in rows])  # type: ignore[union-attr]
+                    col(OutboxMessage.id).in_([row.id for row in rows])
                 )
             )
             await session.commit()

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
+from sqlmodel import col
 
 from services.intake.config import IntakeSettings
 from services.intake.faults import load_timeline, present, report_fault
@@ -75,7 +76,8 @@ async def create_fault(
 
 
 async def _visible_fault(session: SessionDep, fault_id: str, principal: Principal) -> IntakeFault:
-    fault = (await session.scalars(select(IntakeFault).where(IntakeFault.id == fault_id))).first()
+    query = select(IntakeFault).where(col(IntakeFault.id) == fault_id)
+    fault = (await session.scalars(query)).first()
     # A depot must not learn that another depot's fault exists: 404, not 403.
     if fault is None or (principal.role == "depot" and fault.depot_id != principal.depot_id):
         raise Problem(404, "Not found", "No such fault.")
@@ -106,22 +108,22 @@ async def list_faults(
         if depot_id not in (None, principal.depot_id):
             raise Problem(403, "Forbidden", "A depot sees its own faults only.")
         depot_id = principal.depot_id
-    query = select(IntakeFault).order_by(IntakeFault.seq)  # type: ignore[arg-type]
+    query = select(IntakeFault).order_by(col(IntakeFault.seq))
     after = decode_cursor(cursor)
     if after is not None:
         if not isinstance(after, int):
             raise Problem(400, "Invalid cursor", "The cursor is not one this API issued.")
-        query = query.where(IntakeFault.seq > after)  # type: ignore[operator]
+        query = query.where(col(IntakeFault.seq) > after)
     if depot_id:
-        query = query.where(IntakeFault.depot_id == depot_id)
+        query = query.where(col(IntakeFault.depot_id) == depot_id)
     if status:
-        query = query.where(IntakeFault.status == status)
+        query = query.where(col(IntakeFault.status) == status)
     if severity:
-        query = query.where(IntakeFault.severity == severity)
+        query = query.where(col(IntakeFault.severity) == severity)
     if vehicle_number:
-        query = query.where(IntakeFault.vehicle_number == vehicle_number)
+        query = query.where(col(IntakeFault.vehicle_number) == vehicle_number)
     if since:
-        query = query.where(IntakeFault.reported_at >= since)
+        query = query.where(col(IntakeFault.reported_at) >= since)
     rows = (await session.scalars(query.limit(limit + 1))).all()
     page = rows[:limit]
     next_cursor = encode_cursor(page[-1].seq) if len(rows) > limit else None
@@ -133,10 +135,10 @@ async def vehicle_history(
     number: VehicleNumber, session: SessionDep, principal: Readers
 ) -> dict[str, object]:
     vehicle = await session.get(IntakeVehicle, number)
-    query = select(IntakeFault).where(IntakeFault.vehicle_number == number)
+    query = select(IntakeFault).where(col(IntakeFault.vehicle_number) == number)
     if principal.role == "depot":
-        query = query.where(IntakeFault.depot_id == principal.depot_id)
-    faults = (await session.scalars(query.order_by(IntakeFault.seq))).all()  # type: ignore[arg-type]
+        query = query.where(col(IntakeFault.depot_id) == principal.depot_id)
+    faults = (await session.scalars(query.order_by(col(IntakeFault.seq)))).all()
     if vehicle is None and not faults:
         raise Problem(404, "Not found", "No such vehicle.")
     return {

@@ -130,7 +130,7 @@ class FaultStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-_ORDER = [s for s in FaultStatus if s is not FaultStatus.CANCELLED]
+_ORDER: list[FaultStatus] = [s for s in FaultStatus if s is not FaultStatus.CANCELLED]
 TERMINAL = {FaultStatus.CLOSED, FaultStatus.CANCELLED}
 
 

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from services.intake import domain
 from services.intake.config import IntakeSettings
@@ -127,7 +128,7 @@ async def apply_progress(session: AsyncSession, envelope: Envelope) -> None:
     """Move the fault forward and record the event on its timeline (once per event id)."""
     fault = (
         await session.scalars(
-            select(IntakeFault).where(IntakeFault.id == envelope.subject).with_for_update()
+            select(IntakeFault).where(col(IntakeFault.id) == envelope.subject).with_for_update()
         )
     ).first()
     if fault is None:
@@ -176,8 +177,8 @@ def _record_effects(fault: IntakeFault, envelope: Envelope, occurred_at: datetim
 async def load_timeline(session: AsyncSession, fault_id: str) -> list[IntakeTimelineEntry]:
     entries = await session.scalars(
         select(IntakeTimelineEntry)
-        .where(IntakeTimelineEntry.fault_id == fault_id)
-        .order_by(IntakeTimelineEntry.occurred_at, IntakeTimelineEntry.id)  # type: ignore[arg-type]
+        .where(col(IntakeTimelineEntry.fault_id) == fault_id)
+        .order_by(col(IntakeTimelineEntry.occurred_at), col(IntakeTimelineEntry.id))
     )
     return list(entries.all())
 
