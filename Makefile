@@ -1,0 +1,62 @@
+# FleetCare — `make run` starts the whole system, `make test` runs every test.
+# Prerequisites: Python 3.11+, Java 17+, Maven (see README.md).
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+ROLE ?= dispatcher
+
+.PHONY: help setup run test test-unit lint token migration kafka-start kafka-stop pg-start pg-stop clean
+
+help:
+	@echo "make run      - Kafka + the four services on SQLite, with demo data (Ctrl-C stops)"
+	@echo "make test     - lint + unit, integration and end-to-end tests (real Kafka, PostgreSQL)"
+	@echo "make test-unit- the fast tests only (no broker, no database)"
+	@echo "make lint     - ruff and mypy"
+	@echo "make token ROLE=depot DEPOT=D-BJ | ROLE=technician TECH=T-BJ-01 - print an API token"
+	@echo "make migration SERVICE=parts MSG='add bins' - autogenerate a migration"
+
+# The venv is rebuilt only when the dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	deploy/kafka/kafka.sh fetch
+
+run: setup
+	deploy/local/run.sh
+
+test: setup
+	deploy/local/test.sh $(ARGS)
+
+test-unit: $(STAMP)
+	$(VENV)/bin/pytest tests/unit
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy shared services tests deploy/local
+
+token: $(STAMP)
+	@$(VENV)/bin/python -m shared.auth --role $(ROLE) $(if $(DEPOT),--depot-id $(DEPOT)) $(if $(TECH),--technician-id $(TECH))
+
+migration: $(STAMP)
+	$(VENV)/bin/python -m shared.makemigration $(SERVICE) "$(MSG)"
+
+kafka-start: setup
+	deploy/kafka/kafka.sh start
+
+kafka-stop:
+	deploy/kafka/kafka.sh stop
+
+pg-start:
+	deploy/postgres/postgres.sh start
+
+pg-stop:
+	deploy/postgres/postgres.sh stop
+
+clean:
+	rm -rf .data

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make test`: lint, then unit, integration and end-to-end tests against a real Kafka broker and
+# a real PostgreSQL that this script starts (and stops again if it started them).
+# Arguments go to pytest, e.g. `make test ARGS="tests/unit -x"`.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+cd "$REPO"
+
+# A broker of its own on other ports, so `make run` and `make test` can coexist; its data is
+# wiped per run so every run starts from empty topics.
+export KAFKA_PORT="${FLEETCARE_TEST_KAFKA_PORT:-19092}"
+export KAFKA_CONTROLLER_PORT="${FLEETCARE_TEST_KAFKA_CONTROLLER_PORT:-19093}"
+export KAFKA_DATA_DIR="$REPO/.data/kafka-test"
+export PG_PORT="${PG_PORT:-55432}"
+
+cleanup() {
+  deploy/kafka/kafka.sh stop || true
+  if [[ "${pg_started:-0}" == 1 ]]; then deploy/postgres/postgres.sh stop || true; fi
+}
+trap cleanup EXIT
+
+echo "== lint"
+.venv/bin/ruff check .
+.venv/bin/mypy shared services tests deploy/local
+
+echo "== infrastructure"
+pg_started=0
+deploy/postgres/postgres.sh status >/dev/null 2>&1 || pg_started=1
+deploy/postgres/postgres.sh start
+deploy/kafka/kafka.sh reset
+deploy/kafka/kafka.sh start
+
+export FLEETCARE_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
+export FLEETCARE_TEST_PG="postgresql+asyncpg://fleetcare:fleetcare@127.0.0.1:$PG_PORT"
+
+echo "== tests"
+.venv/bin/pytest "${@:-tests}"

@@ -1,0 +1,1 @@
+"""Field dispatch: technicians, jobs, automatic assignment of a certified, available engineer."""

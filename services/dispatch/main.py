@@ -1,0 +1,24 @@
+"""The dispatch service: `uvicorn --factory services.dispatch.main:create_app --port 8003`."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.dispatch.api import router
+from services.dispatch.config import DispatchSettings
+from services.dispatch.handlers import CONSUMED_TOPICS, handlers
+from shared.app import create_service_app
+
+
+def create_app(settings: DispatchSettings | None = None) -> FastAPI:
+    settings = settings or DispatchSettings()
+    return create_service_app(
+        settings,
+        service_dir=Path(__file__).parent,
+        title="FleetCare dispatch",
+        description="Field dispatch: technicians, jobs, automatic assignment of a certified "
+        "engineer so that the on-site commitment is met.",
+        routers=[router],
+        consumed_topics=CONSUMED_TOPICS,
+        handlers=handlers(settings),
+    )

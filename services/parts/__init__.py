@@ -1,0 +1,1 @@
+"""Spare-part logistics: warehouses, stock by bin, reservations for faults, backorders."""

@@ -1,0 +1,122 @@
+"""Pure spare-part rules: distances, the allocation planner. No I/O."""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+
+
+class PartCategory(StrEnum):
+    FAULT_DRIVEN = "fault_driven"
+    EMERGENCY = "emergency"
+    SUPPLIER_HELD = "supplier_held"
+    PLANNED = "planned"
+
+
+class ReservationStatus(StrEnum):
+    RESERVED = "reserved"
+
+
+class BackorderStatus(StrEnum):
+    OPEN = "open"
+
+
+class LedgerReason(StrEnum):
+    RECEIPT = "receipt"
+    RESERVATION = "reservation"
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres between two points given in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Demand:
+    part_number: str
+    qty: int
+
+
+def merge_demands(lines: Iterable[tuple[str, int]]) -> list[Demand]:
+    """One demand per part number (quantities summed), in order of first mention."""
+    totals: dict[str, int] = {}
+    for part_number, qty in lines:
+        totals[part_number] = totals.get(part_number, 0) + qty
+    return [Demand(part_number, qty) for part_number, qty in totals.items()]
+
+
+@dataclass(frozen=True)
+class StockBin:
+    """A candidate source: one stock row (`stock_id`) in a warehouse at (lat, lon)."""
+
+    stock_id: int
+    warehouse: str
+    lat: float
+    lon: float
+    bin: str
+    batch: str
+    available: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    stock_id: int
+    warehouse: str
+    bin: str
+    batch: str
+    qty: int
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    allocations: list[Allocation]
+    shortfall: int  # what no bin can supply: to be backordered
+
+    @property
+    def allocated(self) -> int:
+        return sum(a.qty for a in self.allocations)
+
+
+def plan_allocation(
+    qty: int, site_lat: float, site_lon: float, bins: Iterable[StockBin]
+) -> AllocationPlan:
+    """Take `qty` from the nearest warehouse first, splitting across bins and warehouses.
+
+    Within a warehouse the bin with the most available goes first (ties by bin, then batch
+    name), so a demand is split over as few bins as possible. Never more than available.
+    """
+    if qty < 0:
+        raise ValueError("qty must not be negative")
+
+    def rank(item: tuple[float, StockBin]) -> tuple[float, str, int, str, str]:
+        distance, stock = item
+        return (distance, stock.warehouse, -stock.available, stock.bin, stock.batch)
+
+    candidates = [
+        (haversine_km(site_lat, site_lon, b.lat, b.lon), b) for b in bins if b.available > 0
+    ]
+    remaining = qty
+    allocations: list[Allocation] = []
+    for distance, stock in sorted(candidates, key=rank):
+        if remaining == 0:
+            break
+        take = min(remaining, stock.available)
+        allocations.append(
+            Allocation(
+                stock_id=stock.stock_id,
+                warehouse=stock.warehouse,
+                bin=stock.bin,
+                batch=stock.batch,
+                qty=take,
+                distance_km=distance,
+            )
+        )
+        remaining -= take
+    return AllocationPlan(allocations=allocations, shortfall=remaining)

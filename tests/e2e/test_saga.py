@@ -1,0 +1,140 @@
+"""A fault travels intake -> parts + dispatch -> intake over the real broker."""
+
+from typing import Any
+
+from tests.e2e.conftest import System, fault_card
+from tests.support.kafka import publish_raw, read_topic
+from tests.support.metrics import scrape, total
+from tests.support.polling import eventually
+from tests.support.services import token
+
+DEPOT = token("depot", depot_id="D-BJ")
+
+
+async def report(system: System, **overrides: object) -> dict[str, Any]:
+    async with system.client("intake", DEPOT) as intake:
+        response = await intake.post("/v1/faults", json=fault_card(**overrides))
+    assert response.status_code == 201, response.text
+    fault: dict[str, Any] = response.json()
+    return fault
+
+
+async def dispatched(system: System, fault_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    """Wait until the fault shows status dispatched with a reservation and a technician."""
+    async with system.client("intake", DEPOT) as intake:
+
+        async def probe() -> dict[str, Any] | None:
+            fault: dict[str, Any] = (await intake.get(f"/v1/faults/{fault_id}")).json()
+            done = (
+                fault["status"] == "dispatched"
+                and fault["parts"].get("reserved")
+                and fault["assignment"]
+            )
+            return fault if done else None
+
+        return await eventually(probe, timeout=timeout, what=f"fault {fault_id} dispatched")
+
+
+async def reservations(system: System, fault_id: str) -> list[dict[str, Any]]:
+    async with system.client("parts") as parts:
+        page = (await parts.get("/v1/reservations", params={"fault_id": fault_id})).json()
+    items: list[dict[str, Any]] = page["items"]
+    return items
+
+
+async def jobs_for(system: System, fault_id: str) -> list[dict[str, Any]]:
+    async with system.client("dispatch") as dispatch:
+        page = (await dispatch.get("/v1/jobs", params={"limit": 500})).json()
+    return [job for job in page["items"] if job["fault_id"] == fault_id]
+
+
+async def test_a_reported_fault_is_dispatched_with_parts_and_technician_within_10s(
+    system: System,
+) -> None:
+    fault = await report(system)
+    assert fault["status"] == "reported" and fault["severity"] == "B"
+
+    shown = await dispatched(system, fault["id"], timeout=10.0)
+
+    assert shown["assignment"]["technician_id"] == "T-BJ-1"  # nearest brake-certified
+    assert shown["parts"]["reserved"][0]["warehouse"] == "BJ"  # nearest with stock
+    types = [entry["type"] for entry in shown["timeline"]]
+    assert types[0] == "fault.reported"
+    assert {"parts.reserved", "dispatch.assigned"} <= set(types)
+    assert len(await reservations(system, fault["id"])) == 1
+
+
+async def test_the_same_fault_reported_envelope_twice_yields_one_reservation_and_one_job(
+    system: System,
+) -> None:
+    fault = await report(system)
+    await dispatched(system, fault["id"])
+    original = await read_topic("fleetcare.intake", key=fault["id"].encode())
+    assert original, "fault.reported was not found on fleetcare.intake"
+
+    before = await duplicates_seen(system)
+
+    await publish_raw("fleetcare.intake", original[0].value, key=original[0].key)
+
+    async def both_skipped_it() -> bool:
+        now = await duplicates_seen(system)
+        return all(now[name] >= before[name] + 1 for name in now)
+
+    await eventually(both_skipped_it, timeout=15, what="duplicate seen by parts and dispatch")
+    assert len(await reservations(system, fault["id"])) == 1
+    assert len(await jobs_for(system, fault["id"])) == 1
+
+
+async def duplicates_seen(system: System) -> dict[str, float]:
+    seen = {}
+    for name in ("parts", "dispatch"):
+        async with system.client(name) as client:
+            samples = await scrape(client)
+        seen[name] = total(samples, "fleetcare_events_consumed_total",
+                           type="fault.reported", outcome="duplicate")
+    return seen
+
+
+async def test_a_malformed_message_is_dead_lettered_and_the_next_fault_still_flows(
+    system: System,
+) -> None:
+    await publish_raw("fleetcare.intake", b"{not json at all", key=b"garbage-key")
+    fault = await report(system)
+
+    await dispatched(system, fault["id"])
+    letters = await read_topic("fleetcare.dlt.parts", key=b"garbage-key")
+    assert letters and letters[0].value == b"{not json at all"
+    headers = dict(letters[0].headers)
+    assert headers["fleetcare-original-topic"] == b"fleetcare.intake"
+    assert await read_topic("fleetcare.dlt.dispatch", key=b"garbage-key")
+
+
+async def test_every_service_exposes_http_and_event_counters(system: System) -> None:
+    fault = await report(system)
+    await dispatched(system, fault["id"])
+    for name in ("intake", "parts", "dispatch", "quality"):
+        async with system.client(name) as client:
+            await client.get("/healthz")
+            samples = await scrape(client)
+        assert total(samples, "fleetcare_http_requests_total", service=name, route="/healthz") >= 1
+        assert total(samples, "fleetcare_events_consumed_total", service=name,
+                     outcome="processed") >= 1
+        if name != "quality":
+            assert total(samples, "fleetcare_events_published_total", service=name) >= 1
+
+
+async def test_quality_records_every_event_of_the_fault(system: System) -> None:
+    fault = await report(system)
+    await dispatched(system, fault["id"])
+    async with system.client("quality") as quality:
+
+        async def seen() -> list[str] | None:
+            response = await quality.get(f"/v1/fault-files/{fault['id']}")
+            if response.status_code != 200:
+                return None
+            types = [e["type"] for e in response.json()["events"]]
+            return types if {"fault.reported", "parts.reserved", "dispatch.assigned"} <= set(
+                types) else None
+
+        types = await eventually(seen, timeout=10, what="quality fault file complete")
+    assert len(types) == len(set(types))

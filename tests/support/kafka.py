@@ -1,0 +1,39 @@
+"""Talk to the real test broker directly: publish raw bytes, read a topic."""
+
+import asyncio
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+
+from tests.support.env import kafka_bootstrap
+
+
+async def publish_raw(topic: str, value: bytes, key: bytes | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key)
+    finally:
+        await producer.stop()
+
+
+async def read_topic(
+    topic: str, until: int = 1, timeout: float = 15.0, key: bytes | None = None
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Read from the beginning (no group) until `until` records match `key`, or time runs out."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=kafka_bootstrap(), auto_offset_reset="earliest",
+        enable_auto_commit=False, group_id=None,
+    )
+    await consumer.start()
+    found: list[ConsumerRecord[bytes, bytes]] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(found) < until and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for records in batch.values():
+                found += [r for r in records if key is None or r.key == key]
+            await asyncio.sleep(0)
+    finally:
+        await consumer.stop()
+    return found
