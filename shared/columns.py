@@ -29,5 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def timestamp_field(*, nullable: bool = False, index: bool = False, **kw: Any) -> Any:
-    """A SQLModel field for an RFC 3339 timestamp stored in UTC."""
-    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index), **kw)
+    """A SQLModel field for an RFC 3339 timestamp stored in UTC.
+
+    A `default_factory` also becomes the column's default, so Core inserts get it too.
+    """
+    column: Column[datetime] = Column(
+        UTCDateTime(), nullable=nullable, index=index, default=kw.get("default_factory")
+    )
+    return Field(sa_column=column, **kw)

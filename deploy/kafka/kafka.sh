@@ -76,7 +76,7 @@ fetch() {
       die "Maven could not fetch the Kafka jars (log: $CACHE_DIR/maven.log)"
     fi
     echo "$stamp" >"$LIBS.tmp/.complete"
-    rm -rf "$LIBS"
+    rm -rf "$LIBS" "$CACHE_DIR/cds" # a class archive only matches the jars it was made from
     mv "$LIBS.tmp" "$LIBS"
   fi
   # The topic helper is compiled once; recompiled only when its source changes.
@@ -91,6 +91,47 @@ fetch() {
     fi
   fi
   exec 9>&-
+}
+
+# Class-data-sharing archive of the broker's classes: cuts JVM start by ~1 s. The first
+# broker writes it at exit into its data dir (no clash between instances); stop moves it
+# into the cache. Keyed by pom and JVM build, so an upgrade of either makes a new one.
+cds_archive() {
+  local java_bin
+  java_bin="$(realpath "$(command -v "$JAVA")")"
+  echo "$CACHE_DIR/cds/kafka-$(cut -c1-12 "$LIBS/.complete")-$(stat -c %Y "$java_bin").jsa"
+}
+
+# Sets CDS_OPTS for the broker JVM.
+cds_opts() {
+  CDS_OPTS=()
+  [[ "${KAFKA_CDS:-1}" == 1 ]] || return 0
+  local archive
+  archive="$(cds_archive)"
+  rm -f "$DATA/kafka.jsa" # half-written if a broker was killed while dumping
+  # Warnings about classes CDS can't store are harmless; keep them out of the logs.
+  CDS_OPTS=(-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+  if [[ -f "$archive" ]]; then
+    CDS_OPTS+=("-XX:SharedArchiveFile=$archive")
+  else
+    CDS_OPTS+=("-XX:ArchiveClassesAtExit=$DATA/kafka.jsa")
+  fi
+}
+
+cds_collect() {
+  [[ -f "$DATA/kafka.jsa" ]] || return 0
+  if [[ ! -f "$LIBS/.complete" ]]; then # jars were wiped meanwhile: archive is useless
+    rm -f "$DATA/kafka.jsa"
+    return 0
+  fi
+  local archive
+  archive="$(cds_archive)"
+  mkdir -p "$CACHE_DIR/cds"
+  if [[ ! -f "$archive" ]]; then
+    # Copy then rename: the cache may be on another file system than the data dir.
+    cp "$DATA/kafka.jsa" "$archive.tmp.$$" && mv "$archive.tmp.$$" "$archive"
+  fi
+  rm -f "$DATA/kafka.jsa"
 }
 
 # Runs a short-lived JVM tool on the Kafka classpath with quiet logging.
@@ -223,6 +264,7 @@ start() {
   local offset heap_opts
   offset="$(stat -c %s "$SERVER_LOG" 2>/dev/null || echo 0)"
   read -r -a heap_opts <<<"$KAFKA_HEAP"
+  cds_opts
   local -a extra_opts=()
   [[ -n "${KAFKA_JVM_OPTS:-}" ]] && read -r -a extra_opts <<<"$KAFKA_JVM_OPTS"
   # setsid+nohup: survives the caller's shell, Ctrl-C in make, and hangups.
@@ -230,7 +272,7 @@ start() {
   nohup setsid "$JAVA" "${heap_opts[@]}" \
     -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-    "${extra_opts[@]}" \
+    "${CDS_OPTS[@]}" "${extra_opts[@]}" \
     -Dkafka.logs.dir="$DATA" -Dlog4j2.configurationFile="$HERE/log4j2.xml" \
     -cp "$LIBS/*" kafka.Kafka "$CONFIG" \
     </dev/null >>"$DATA/console.log" 2>&1 8>&- 9>&- &
@@ -276,13 +318,16 @@ stop() {
     kill -KILL $pids 2>/dev/null || true
     deadline=$((SECONDS + 10))
     while is_running && ((SECONDS < deadline)); do sleep 0.1; done
+    rm -f "$DATA/kafka.jsa" # may be cut short
   fi
   rm -f "$PID_FILE"
+  cds_collect
   log "stopped ($DATA)"
 }
 
 status() {
   if is_running; then
+    use_running_port 2>/dev/null
     echo "running: pid $(broker_pids | paste -sd " ") bootstrap $BOOTSTRAP data $DATA"
   else
     echo "stopped: data $DATA"

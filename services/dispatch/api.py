@@ -1,6 +1,6 @@
 """Dispatch HTTP routes: thin — parse, authorise, call the use case, commit, return."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import Select, select
@@ -21,7 +21,7 @@ from shared.app import SessionDep
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, keyset_page
 
 router = APIRouter(prefix="/v1", tags=["dispatch"])
 
@@ -38,13 +38,6 @@ def _settings(request: Request) -> DispatchSettings:
 
 
 SettingsDep = Annotated[DispatchSettings, Depends(_settings)]
-
-
-def _after(cursor: str | None, kind: type) -> Any:
-    after = decode_cursor(cursor)
-    if after is not None and not isinstance(after, kind):
-        raise Problem(400, "Invalid cursor", "The cursor is not one this API issued.")
-    return after
 
 
 @router.put("/technicians/{technician_id}", summary="Register or update a field engineer")
@@ -67,30 +60,22 @@ async def put_technician(
 async def list_technicians(
     session: SessionDep, _: Dispatcher, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[TechnicianPublic]:
-    query = select(DispatchTechnician).order_by(col(DispatchTechnician.id))
-    after = _after(cursor, str)
-    if after is not None:
-        query = query.where(col(DispatchTechnician.id) > after)
-    rows = (await session.scalars(query.limit(limit + 1))).all()
-    page = rows[:limit]
+    page, next_cursor = await keyset_page(
+        session, select(DispatchTechnician), col(DispatchTechnician.id), limit, cursor
+    )
     return Page[TechnicianPublic](
         items=[TechnicianPublic.model_validate(t, from_attributes=True) for t in page],
-        next_cursor=encode_cursor(page[-1].id) if len(rows) > limit else None,
+        next_cursor=next_cursor,
     )
 
 
 async def _page_of_jobs(
     session: SessionDep, query: Select[DispatchJob], limit: int, cursor: str | None
 ) -> Page[JobPublic]:
-    query = query.order_by(col(DispatchJob.seq))
-    after = _after(cursor, int)
-    if after is not None:
-        query = query.where(col(DispatchJob.seq) > after)
-    rows = (await session.scalars(query.limit(limit + 1))).all()
-    page = rows[:limit]
+    page, next_cursor = await keyset_page(session, query, col(DispatchJob.seq), limit, cursor)
     return Page[JobPublic](
         items=[JobPublic.model_validate(j, from_attributes=True) for j in page],
-        next_cursor=encode_cursor(page[-1].seq) if len(rows) > limit else None,
+        next_cursor=next_cursor,
     )
 
 

@@ -1,9 +1,10 @@
 """Intake HTTP routes: thin — parse, authorise, call the use case, commit, return."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -21,7 +22,7 @@ from shared.app import SessionDep
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
-from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from shared.pagination import Cursor, Limit, Page, keyset_page
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 
@@ -100,7 +101,7 @@ async def list_faults(
     status: Annotated[str | None, Query(max_length=20)] = None,
     severity: Annotated[str | None, Query(pattern="^[ABC]$")] = None,
     vehicle_number: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[FaultPublic]:
@@ -108,12 +109,7 @@ async def list_faults(
         if depot_id not in (None, principal.depot_id):
             raise Problem(403, "Forbidden", "A depot sees its own faults only.")
         depot_id = principal.depot_id
-    query = select(IntakeFault).order_by(col(IntakeFault.seq))
-    after = decode_cursor(cursor)
-    if after is not None:
-        if not isinstance(after, int):
-            raise Problem(400, "Invalid cursor", "The cursor is not one this API issued.")
-        query = query.where(col(IntakeFault.seq) > after)
+    query = select(IntakeFault)
     if depot_id:
         query = query.where(col(IntakeFault.depot_id) == depot_id)
     if status:
@@ -124,9 +120,7 @@ async def list_faults(
         query = query.where(col(IntakeFault.vehicle_number) == vehicle_number)
     if since:
         query = query.where(col(IntakeFault.reported_at) >= since)
-    rows = (await session.scalars(query.limit(limit + 1))).all()
-    page = rows[:limit]
-    next_cursor = encode_cursor(page[-1].seq) if len(rows) > limit else None
+    page, next_cursor = await keyset_page(session, query, col(IntakeFault.seq), limit, cursor)
     return Page[FaultPublic](items=[present(f) for f in page], next_cursor=next_cursor)
 
 

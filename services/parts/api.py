@@ -4,10 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy import select
 from sqlmodel import col
 
 from services.parts.domain import PartCategory
-from services.parts.listing import keyset_page
 from services.parts.models import (
     BackorderPublic,
     PartPublic,
@@ -27,7 +27,7 @@ from services.parts.stock import present_stock, receive_stock
 from shared.app import SessionDep
 from shared.auth import Principal, require_role
 from shared.events import utcnow
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Cursor, Limit, Page, keyset_page
 
 router = APIRouter(prefix="/v1", tags=["parts"])
 
@@ -56,7 +56,9 @@ async def put_warehouse(
 async def list_warehouses(
     session: SessionDep, _: Readers, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[WarehousePublic]:
-    rows, next_cursor = await keyset_page(session, PartsWarehouse, "code", limit, cursor)
+    rows, next_cursor = await keyset_page(
+        session, select(PartsWarehouse), col(PartsWarehouse.code), limit, cursor
+    )
     items = [WarehousePublic.model_validate(w, from_attributes=True) for w in rows]
     return Page[WarehousePublic](items=items, next_cursor=next_cursor)
 
@@ -87,7 +89,7 @@ async def list_parts(
 ) -> Page[PartPublic]:
     filters = [col(PartsPart.category) == category.value] if category else []
     rows, next_cursor = await keyset_page(
-        session, PartsPart, "part_number", limit, cursor, filters
+        session, select(PartsPart).where(*filters), col(PartsPart.part_number), limit, cursor
     )
     items = [PartPublic.model_validate(p, from_attributes=True) for p in rows]
     return Page[PartPublic](items=items, next_cursor=next_cursor)
@@ -114,7 +116,9 @@ async def list_stock(
         filters.append(col(PartsStock.part_number) == part_number)
     if warehouse:
         filters.append(col(PartsStock.warehouse) == warehouse)
-    rows, next_cursor = await keyset_page(session, PartsStock, "id", limit, cursor, filters)
+    rows, next_cursor = await keyset_page(
+        session, select(PartsStock).where(*filters), col(PartsStock.id), limit, cursor
+    )
     return Page[StockPublic](items=[present_stock(s) for s in rows], next_cursor=next_cursor)
 
 
@@ -128,7 +132,7 @@ async def list_reservations(
 ) -> Page[ReservationPublic]:
     filters = [col(PartsReservation.fault_id) == fault_id] if fault_id else []
     rows, next_cursor = await keyset_page(
-        session, PartsReservation, "seq", limit, cursor, filters
+        session, select(PartsReservation).where(*filters), col(PartsReservation.seq), limit, cursor
     )
     items = [ReservationPublic.model_validate(r, from_attributes=True) for r in rows]
     return Page[ReservationPublic](items=items, next_cursor=next_cursor)
@@ -143,6 +147,8 @@ async def list_backorders(
     cursor: Cursor = None,
 ) -> Page[BackorderPublic]:
     filters = [col(PartsBackorder.fault_id) == fault_id] if fault_id else []
-    rows, next_cursor = await keyset_page(session, PartsBackorder, "seq", limit, cursor, filters)
+    rows, next_cursor = await keyset_page(
+        session, select(PartsBackorder).where(*filters), col(PartsBackorder.seq), limit, cursor
+    )
     items = [BackorderPublic.model_validate(b, from_attributes=True) for b in rows]
     return Page[BackorderPublic](items=items, next_cursor=next_cursor)

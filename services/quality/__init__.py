@@ -1,0 +1,1 @@
+"""Quality feedback: the fault file of every event, rulings, claims, recurring defects."""
