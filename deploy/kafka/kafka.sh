@@ -56,6 +56,7 @@ ignore_in_repo() {
 # ---------------------------------------------------------------- jars
 
 fetch() {
+  command -v "$JAVA" >/dev/null || die "java not found (needs a JDK 17+: apt-get install -y openjdk-17-jdk-headless)"
   mkdir -p "$CACHE_DIR"
   ignore_in_repo "$CACHE_DIR"
   # Two instances starting at once (make run + tests) must not fetch into the same dir.
@@ -98,7 +99,7 @@ fetch() {
 # into the cache. Keyed by pom and JVM build, so an upgrade of either makes a new one.
 cds_archive() {
   local java_bin
-  java_bin="$(realpath "$(command -v "$JAVA")")"
+  java_bin="$(realpath -m "$(command -v "$JAVA" || echo "$JAVA")")"
   echo "$CACHE_DIR/cds/kafka-$(cut -c1-12 "$LIBS/.complete")-$(stat -c %Y "$java_bin").jsa"
 }
 
@@ -207,11 +208,18 @@ num.recovery.threads.per.data.dir=1
 EOF
 }
 
+# Same format as `StorageTool random-uuid` (16 random bytes, unpadded base64url, not
+# starting with "-"), without paying for a JVM start.
+new_cluster_id() {
+  local id
+  while id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"; [[ "$id" == -* ]]; do :; done
+  echo "$id"
+}
+
 # Format once; the cluster id is kept in the data dir (a new id would not start).
 format_storage() {
   [[ -f "$DATA/data/meta.properties" ]] && return 0
-  [[ -s "$DATA/cluster.id" ]] ||
-    run_tool kafka.tools.StorageTool random-uuid >"$DATA/cluster.id"
+  [[ -s "$DATA/cluster.id" ]] || new_cluster_id >"$DATA/cluster.id"
   log "formatting $DATA/data (cluster id $(cat "$DATA/cluster.id"))"
   run_tool kafka.tools.StorageTool format -c "$CONFIG" -t "$(cat "$DATA/cluster.id")" >/dev/null
 }
@@ -220,20 +228,20 @@ ensure_topics() {
   if [[ -f "$ADMIN_CLASSES/KafkaAdmin.class" ]]; then
     run_tool KafkaAdmin ensure "$BOOTSTRAP" "$KAFKA_START_TIMEOUT" "${TOPICS[@]}"
   else
-    local spec
+    # One JVM per topic, in parallel. (Not `wait` alone: the broker is our child too.)
+    local spec parts job rc=0
+    local -a jobs=()
     for spec in "${TOPICS[@]}"; do
+      parts=1
+      [[ "$spec" == *:* ]] && parts="${spec##*:}"
       run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" \
-        --create --if-not-exists --topic "${spec%%:*}" --partitions "${spec##*:}" \
+        --create --if-not-exists --topic "${spec%%:*}" --partitions "$parts" \
         --replication-factor 1 >/dev/null &
+      jobs+=("$!")
     done
-    wait_all
+    for job in "${jobs[@]}"; do wait "$job" || rc=1; done
+    return "$rc"
   fi
-}
-
-wait_all() {
-  local job rc=0
-  for job in $(jobs -p); do wait "$job" || rc=1; done
-  return "$rc"
 }
 
 # One start/stop/reset at a time per data dir.
@@ -266,7 +274,7 @@ start() {
   read -r -a heap_opts <<<"$KAFKA_HEAP"
   cds_opts
   local -a extra_opts=()
-  [[ -n "${KAFKA_JVM_OPTS:-}" ]] && read -r -a extra_opts <<<"$KAFKA_JVM_OPTS"
+  if [[ -n "${KAFKA_JVM_OPTS:-}" ]]; then read -r -a extra_opts <<<"$KAFKA_JVM_OPTS"; fi
   # setsid+nohup: survives the caller's shell, Ctrl-C in make, and hangups.
   # The lock fds are closed so the broker does not hold them forever.
   nohup setsid "$JAVA" "${heap_opts[@]}" \
@@ -280,7 +288,8 @@ start() {
   log "starting broker on $BOOTSTRAP (pid $!, data $DATA)"
 
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-  until tail -c +$((offset + 1)) "$SERVER_LOG" 2>/dev/null | grep -q 'Kafka Server started'; do
+  # (Process substitution, not a pipe: with pipefail, grep -q exiting early fails the pipe.)
+  until grep -q 'Kafka Server started' < <(tail -c +$((offset + 1)) "$SERVER_LOG" 2>/dev/null); do
     if ! is_running; then
       tail -n 30 "$DATA/console.log" "$SERVER_LOG" >&2 2>/dev/null || true
       rm -f "$PID_FILE"
