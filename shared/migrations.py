@@ -23,6 +23,7 @@ SHARED_TABLES = {"outbox", "inbox"}
 def alembic_config(service_dir: Path, url: str, service: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "alembic"))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(service_dir / "migrations"))
     config.attributes["url"] = url
     config.attributes["service"] = service

@@ -9,11 +9,11 @@ from sqlmodel import col
 
 from shared.consumer import EventConsumer
 from shared.db import Database
-from shared.events import Envelope
+from shared.events import Envelope, dead_letter_topic
 from shared.messaging import InboxMessage, OutboxMessage
 from shared.outbox import OutboxRelay, add_event, new_event
 from shared.settings import ServiceSettings
-from tests.support.kafka import publish_raw, read_topic
+from tests.support.kafka import create_topic, publish_raw, read_topic
 from tests.support.polling import eventually
 
 
@@ -29,12 +29,17 @@ async def test_committed_events_are_published_in_order_and_leave_the_outbox(
     relay.start()
     try:
         records = await read_topic("fleetcare.intake", until=5, key=subject.encode())
+
+        async def outbox_empty() -> bool:
+            async with database.session() as session:
+                count = await session.scalar(select(func.count()).select_from(OutboxMessage))
+            return count == 0
+
+        await eventually(outbox_empty, timeout=5, what="outbox emptied after publishing")
     finally:
         await relay.stop()
 
     assert [Envelope.from_bytes(r.value).data["step"] for r in records] == [0, 1, 2, 3, 4]
-    async with database.session() as session:
-        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 async def test_a_rolled_back_transaction_publishes_nothing(
@@ -66,6 +71,7 @@ class Recorder:
 async def run_consumer(
     settings: ServiceSettings, database: Database, recorder: Recorder, group: str
 ) -> EventConsumer:
+    await create_topic(dead_letter_topic(group))
     consumer = EventConsumer(
         settings, database, ["fleetcare.quality"], {"quality.issue_opened": recorder}, group=group
     )

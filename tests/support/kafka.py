@@ -4,6 +4,7 @@ import asyncio
 import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from tests.support.env import kafka_bootstrap
 
@@ -37,3 +38,13 @@ async def read_topic(
     finally:
         await consumer.stop()
     return found
+
+
+async def create_topic(name: str, partitions: int = 1) -> None:
+    """Topics are not auto-created on our brokers; a test's own group needs its DLT made."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
