@@ -48,7 +48,7 @@ TECHNICIANS = [
     ("T-SH-01", "周杰 Zhou Jie", "Shanghai", 31.20, 121.50, ["hvac", "door", "traction"]),
 ]
 VEHICLES = [
-    ("C70-4811", "C70", "China Railway Beijing Group", "2024-03-15", 24),
+    ("C70-4811", "C70", "China Railway Beijing Group", "2025-09-01", 36),
     ("C70-4812", "C70", "China Railway Beijing Group", "2021-06-01", 24),
     ("CR400AF-2101", "CR400AF", "China Railway Guangzhou Group", "2023-09-01", 60),
     ("BUS-HZ-0117", "City bus 12 m", "Hangzhou Public Transport", "2025-01-10", 36),

@@ -44,7 +44,7 @@ async def test_make_run_brings_the_system_up_and_dispatches_a_fault(tmp_path: Pa
             })
             assert created.status_code == 201, created.text
             fault_id = created.json()["id"]
-            assert created.json()["in_warranty"] is True  # demo vehicle delivered 2024-03
+            assert created.json()["vehicle_registered"] is True  # the demo data was loaded
 
             async def shown_dispatched() -> dict[str, object] | None:
                 fault = (await intake.get(f"/v1/faults/{fault_id}")).json()
