@@ -1,9 +1,9 @@
 """The service skeleton: migrations, outbox relay, consumer, health, metrics, errors."""
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -25,6 +25,18 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_dependency(kind: type[S]) -> Callable[[Request], S]:
+    """A dependency giving routes their service's own settings object."""
+
+    def settings(request: Request) -> S:
+        current = request.app.state.settings
+        assert isinstance(current, kind)
+        return current
+
+    return settings
 
 
 def create_service_app(

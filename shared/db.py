@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -100,3 +102,13 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     # A deferred transaction that later writes fails at once with SQLITE_BUSY when another
     # connection wrote meanwhile; taking the write lock up front makes it wait instead.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """INSERT with `on_conflict_do_*` for the session's database (PostgreSQL or SQLite)."""
+    dialect = session.bind.dialect.name if session.bind else ""
+    if dialect == "postgresql":
+        return pg_insert(table)
+    if dialect == "sqlite":
+        return sqlite_insert(table)
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")

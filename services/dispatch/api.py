@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import Select, select
 from sqlmodel import col
 
@@ -17,7 +17,7 @@ from services.dispatch.models import (
     TechnicianBody,
     TechnicianPublic,
 )
-from shared.app import SessionDep
+from shared.app import SessionDep, settings_dependency
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
@@ -32,12 +32,7 @@ FieldStaff = Annotated[Principal, Depends(require_role("technician"))]
 JobReaders = Annotated[Principal, Depends(require_role("dispatcher", "technician"))]
 
 
-def _settings(request: Request) -> DispatchSettings:
-    settings: DispatchSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[DispatchSettings, Depends(_settings)]
+SettingsDep = Annotated[DispatchSettings, Depends(settings_dependency(DispatchSettings))]
 
 
 @router.put("/technicians/{technician_id}", summary="Register or update a field engineer")

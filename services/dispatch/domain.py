@@ -1,12 +1,11 @@
 """Pure dispatch rules: who may be sent, how long the journey takes, who goes. No I/O."""
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-EARTH_RADIUS_KM = 6371.0
+from shared.geo import haversine_km
 
 
 class JobStatus(StrEnum):
@@ -56,15 +55,6 @@ class Choice:
 class TravelPolicy:
     speed_kmh: float = 60.0
     mobilisation: timedelta = timedelta(minutes=30)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def travel_time(distance_km: float, policy: TravelPolicy) -> timedelta:

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
@@ -18,7 +18,7 @@ from services.intake.models import (
     VehicleBase,
     VehiclePublic,
 )
-from shared.app import SessionDep
+from shared.app import SessionDep, settings_dependency
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
@@ -36,12 +36,7 @@ Readers = Annotated[
 DeskStaff = Annotated[Principal, Depends(require_role("dispatcher"))]
 
 
-def _settings(request: Request) -> IntakeSettings:
-    settings: IntakeSettings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[IntakeSettings, Depends(_settings)]
+SettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
 
 
 @router.put("/vehicles/{number}", summary="Register or update a vehicle")

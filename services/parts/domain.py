@@ -1,11 +1,10 @@
 """Pure spare-part rules: distances, the allocation planner. No I/O."""
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+from shared.geo import haversine_km
 
 
 class PartCategory(StrEnum):
@@ -26,15 +25,6 @@ class BackorderStatus(StrEnum):
 class LedgerReason(StrEnum):
     RECEIPT = "receipt"
     RESERVATION = "reservation"
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,6 @@
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Result, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -17,6 +15,7 @@ from services.parts.models import (
     StockPublic,
     StockReceipt,
 )
+from shared.db import dialect_insert
 from shared.errors import Problem
 
 _BIN_KEY = ["warehouse", "bin", "part_number", "batch"]
@@ -73,9 +72,7 @@ async def receive_stock(session: AsyncSession, receipt: StockReceipt, reference:
     ]
     if unknown:
         raise Problem(422, "Invalid request", "The receipt names unknown records.", errors=unknown)
-    dialect = session.bind.dialect.name if session.bind else ""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(PartsStock).values(
+    statement = dialect_insert(session, PartsStock).values(
         **receipt.model_dump(include=set(_BIN_KEY)), on_hand=receipt.qty, reserved=0
     )
     statement = statement.on_conflict_do_update(
