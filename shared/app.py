@@ -1,9 +1,10 @@
 """The service skeleton: migrations, outbox relay, consumer, health, metrics, errors."""
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -26,6 +27,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
 S = TypeVar("S", bound=ServiceSettings)
+# A service's own long-running loop (e.g. a watchdog), started after migrations.
+BackgroundJob = Callable[[Database], Coroutine[Any, Any, None]]
 
 
 def settings_dependency(kind: type[S]) -> Callable[[Request], S]:
@@ -48,6 +51,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     consumed_topics: Sequence[str] = (),
     handlers: Mapping[str, Handler] | None = None,
+    background: Sequence[BackgroundJob] = (),
 ) -> FastAPI:
     """Build one service's app; its lifespan migrates, then starts the relay and consumer."""
     configure_logging(settings.service_name)
@@ -65,9 +69,13 @@ def create_service_app(
         relay.start()
         if consumer:
             consumer.start()
+        jobs = [asyncio.create_task(job(db)) for job in background]
         try:
             yield
         finally:
+            for task in jobs:
+                task.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             if consumer:
                 await consumer.stop()
             await relay.stop()

@@ -1,6 +1,7 @@
 """RFC 9457 problem+json for every error: clear 4xx for bad input, no stack traces ever."""
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -52,12 +53,17 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, message}` pairs, the field as a dotted path."""
+    return [
+        {"field": _field(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+        for err in errors
+    ]
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field(err.get("loc", ())), "message": err.get("msg", "invalid")}
-        for err in exc.errors()
-    ]
+    errors = field_errors(exc.errors())
     if any(err.get("type") == "json_invalid" for err in exc.errors()):
         return problem_response(
             400, "Malformed JSON", "The request body is not valid JSON.",

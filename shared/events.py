@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class EventType(StrEnum):
@@ -110,6 +110,14 @@ class PartsReserved(BaseModel):
     lines: list[ReservedLine]
 
 
+class PartsReleased(BaseModel):
+    """Reservation lines given back (e.g. `reason: fault_cancelled`)."""
+
+    fault_id: str
+    lines: list[ReservedLine]
+    reason: str
+
+
 class PartsBackordered(BaseModel):
     fault_id: str
     lines: list[PartLine]
@@ -122,3 +130,49 @@ class DispatchAssigned(BaseModel):
     technician_name: str
     eta: datetime
     distance_km: float
+
+
+class FaultAcknowledged(BaseModel):
+    fault_id: str
+    acknowledged_by: str
+    occurred_at: datetime
+
+
+class FaultCancelled(BaseModel):
+    fault_id: str
+    reason: str
+    cancelled_at: AwareDatetime
+
+
+class FaultClosed(BaseModel):
+    fault_id: str
+    closed_at: datetime
+
+
+class DispatchCompleted(BaseModel):
+    """The engineer's completion report: the service information card's repair part."""
+
+    fault_id: str
+    job_id: str
+    technician_id: str
+    occurred_at: datetime
+    cause: str = ""
+    actions: str = ""
+    parts_used: list[PartLine] = Field(default_factory=list)
+    notes: str = ""
+
+
+class SlaBreached(BaseModel):
+    fault_id: str
+    clock: str  # respond | onsite | resolve
+    due: datetime
+    met_at: datetime | None = None
+    detected_at: datetime
+
+
+class SlaAtRisk(BaseModel):
+    fault_id: str
+    clock: str
+    due: datetime
+    eta: datetime
+    technician_id: str | None = None

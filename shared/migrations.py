@@ -15,9 +15,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+import shared.idempotency  # noqa: F401  (registers the idempotency table)
 import shared.messaging  # noqa: F401  (registers the outbox and inbox tables)
 
-SHARED_TABLES = {"outbox", "inbox"}
+SHARED_TABLES = {"outbox", "inbox", "idempotency"}
 
 
 def alembic_config(service_dir: Path, url: str, service: str) -> Config:

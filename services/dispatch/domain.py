@@ -11,10 +11,23 @@ from shared.geo import haversine_km
 class JobStatus(StrEnum):
     UNASSIGNED = "unassigned"  # nobody qualified: waits for a dispatcher
     ASSIGNED = "assigned"
+    WITHDRAWN = "withdrawn"  # the fault was cancelled: nobody goes any more
 
 
 # Jobs that keep a technician busy (they are not free for a new fault).
 OPEN_STATUSES = (JobStatus.ASSIGNED,)
+# Jobs whose story is over: nothing a dispatcher or a later event does changes them.
+FINAL_STATUSES = (JobStatus.WITHDRAWN,)
+
+
+def can_withdraw(status: str) -> bool:
+    """A cancelled fault's job is withdrawn unless it is already over (so a repeat is a no-op)."""
+    return status not in FINAL_STATUSES
+
+
+def can_reassign(status: str) -> bool:
+    """Another technician may be sent only while the job is still to be done."""
+    return status not in FINAL_STATUSES
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Dispatch use cases: open a job for a reported fault, assign it, reassign it."""
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -7,12 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.dispatch import domain
+from services.dispatch.cancellations import is_cancelled
 from services.dispatch.config import DispatchSettings
 from services.dispatch.domain import JobStatus
 from services.dispatch.models import DispatchJob, DispatchTechnician
 from shared.errors import Problem
 from shared.events import DispatchAssigned, EventType, FaultReported, utcnow
 from shared.outbox import add_event, new_event
+
+log = logging.getLogger(__name__)
 
 
 def travel_policy(settings: DispatchSettings) -> domain.TravelPolicy:
@@ -98,16 +102,20 @@ async def assign_for_fault(
     settings: DispatchSettings,
     fault: FaultReported,
     correlation_id: str | None,
-) -> DispatchJob:
+) -> DispatchJob | None:
     """Open the fault's job and send the best qualified technician; the caller commits.
 
     A fault that already has a job (a repeated report) gets that job back and no event.
-    When nobody qualifies the job stays unassigned, for a dispatcher to handle.
+    When nobody qualifies the job stays unassigned, for a dispatcher to handle. A fault
+    already cancelled gets no job (None): nobody is sent to work nobody wants.
     """
     query = select(DispatchJob).where(col(DispatchJob.fault_id) == fault.fault_id)
     existing = (await session.scalars(query)).first()
     if existing is not None:
         return existing
+    if await is_cancelled(session, fault.fault_id):
+        log.info("fault %s was cancelled before its report arrived: no job", fault.fault_id)
+        return None
     job = DispatchJob(
         fault_id=fault.fault_id,
         fault_number=fault.number,
@@ -133,7 +141,8 @@ async def reassign(
 ) -> DispatchJob:
     """A dispatcher sends someone else; the ETA is recomputed and `dispatch.assigned` repeated.
 
-    Only an active technician certified for the fault's system may be sent (持证上岗).
+    Only an active technician certified for the fault's system may be sent (持证上岗), and
+    only to a job still to be done (a withdrawn job is 409).
     """
     job = (
         await session.scalars(
@@ -142,6 +151,8 @@ async def reassign(
     ).first()
     if job is None:
         raise Problem(404, "Not found", "No such job.")
+    if not domain.can_reassign(job.status):
+        raise Problem(409, "Conflict", f"The job is {job.status}: nobody can be sent to it.")
     row = await session.get(DispatchTechnician, technician_id)
     if row is None:
         raise _unfit("No such technician.")

@@ -98,6 +98,15 @@ class DispatchJob(SQLModel, table=True):
     updated_at: datetime = timestamp_field(default_factory=utcnow)
 
 
+class DispatchCancelledFault(SQLModel, table=True):
+    """A fault intake cancelled: remembered so that a late report of it opens no job."""
+
+    __tablename__ = "dispatch_cancelled_fault"
+
+    fault_id: str = Field(primary_key=True, max_length=36)
+    cancelled_at: datetime = timestamp_field()
+
+
 class JobPublic(SQLModel):
     id: str
     fault_id: str

@@ -1,41 +1,47 @@
 """Intake HTTP routes: thin — parse, authorise, call the use case, commit, return."""
 
-from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
 
+from services.intake import progress
+from services.intake.batch import submit_batch
 from services.intake.config import IntakeSettings
-from services.intake.faults import load_timeline, present, report_fault
+from services.intake.history import vehicle_history
 from services.intake.models import (
+    BatchRequest,
+    BatchResponse,
+    FaultCancel,
     FaultCreate,
     FaultPublic,
     IntakeFault,
     IntakeVehicle,
     VehicleBase,
+    VehicleHistory,
     VehiclePublic,
 )
+from services.intake.presenting import load_timeline, present
+from services.intake.reporting import check_card, submit_fault
 from shared.app import SessionDep, settings_dependency
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
+from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
 from shared.pagination import Cursor, Limit, Page, keyset_page
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 
-# Depot clocks drift; a report a little in the future is accepted, more is a data error.
-CLOCK_SKEW = timedelta(minutes=5)
 VehicleNumber = Annotated[str, Path(min_length=1, max_length=40)]
+FaultId = Annotated[str, Path(max_length=36)]
 Reporters = Annotated[Principal, Depends(require_role("depot", "dispatcher"))]
 Readers = Annotated[
     Principal, Depends(require_role("depot", "dispatcher", "quality", "warehouse"))
 ]
 DeskStaff = Annotated[Principal, Depends(require_role("dispatcher"))]
-
-
 SettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
 
 
@@ -55,25 +61,54 @@ async def register_vehicle(
     return VehiclePublic(number=number, **body.model_dump())
 
 
-@router.post("/faults", status_code=201, summary="Report a fault (after-sales information card)")
+@router.post(
+    "/faults", status_code=201, response_model=FaultPublic,
+    summary="Report a fault (after-sales service information card)",
+    responses={200: {"description": "Already reported with this external_id: the original"}},
+)
 async def create_fault(
-    body: FaultCreate, session: SessionDep, principal: Reporters, settings: SettingsDep
-) -> FaultPublic:
-    if principal.role == "depot" and body.depot_id != principal.depot_id:
-        raise Problem(403, "Forbidden", "A depot reports faults for itself only.")
-    if body.reported_at and body.reported_at > utcnow() + CLOCK_SKEW:
-        raise Problem(
-            422, "Invalid request", "reported_at lies in the future.",
-            errors=[{"field": "reported_at", "message": "must not be in the future"}],
-        )
-    fault = await report_fault(session, settings, body)
-    await session.commit()
-    return present(fault, await load_timeline(session, fault.id))
+    body: FaultCreate,
+    session: SessionDep,
+    principal: Reporters,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    check_card(body, principal)
+    request_hash = fingerprint(body.model_dump(mode="json"))
+
+    async def write() -> tuple[int, dict[str, Any]]:
+        submission = await submit_fault(session, settings, body, request_hash)
+        public = present(submission.fault, await load_timeline(session, submission.fault.id))
+        return (201 if submission.created else 200), public.model_dump(mode="json")
+
+    return await idempotent_write(session, principal, idempotency_key, request_hash, write)
 
 
-async def _visible_fault(session: SessionDep, fault_id: str, principal: Principal) -> IntakeFault:
+@router.post(
+    "/faults:batch", status_code=207, response_model=BatchResponse,
+    summary="Report up to 500 faults; one result per item, in order",
+)
+async def create_faults(
+    body: BatchRequest,
+    session: SessionDep,
+    principal: Reporters,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    request_hash = fingerprint(body.model_dump(mode="json"))
+
+    async def write() -> tuple[int, dict[str, Any]]:
+        response = await submit_batch(session, settings, principal, body.faults)
+        return 207, response.model_dump(mode="json")
+
+    return await idempotent_write(session, principal, idempotency_key, request_hash, write)
+
+
+async def _visible_fault(
+    session: SessionDep, fault_id: str, principal: Principal, lock: bool = False
+) -> IntakeFault:
     query = select(IntakeFault).where(col(IntakeFault.id) == fault_id)
-    fault = (await session.scalars(query)).first()
+    fault = (await session.scalars(query.with_for_update() if lock else query)).first()
     # A depot must not learn that another depot's fault exists: 404, not 403.
     if fault is None or (principal.role == "depot" and fault.depot_id != principal.depot_id):
         raise Problem(404, "Not found", "No such fault.")
@@ -81,14 +116,36 @@ async def _visible_fault(session: SessionDep, fault_id: str, principal: Principa
 
 
 @router.get("/faults/{fault_id}", summary="A fault with its timeline, parts, assignment and SLA")
-async def get_fault(
-    fault_id: Annotated[str, Path(max_length=36)], session: SessionDep, principal: Readers
-) -> FaultPublic:
+async def get_fault(fault_id: FaultId, session: SessionDep, principal: Readers) -> FaultPublic:
     fault = await _visible_fault(session, fault_id, principal)
     return present(fault, await load_timeline(session, fault.id))
 
 
-@router.get("/faults", summary="Faults, newest last, filtered and paginated")
+@router.post("/faults/{fault_id}/acknowledge", summary="The service desk answered the user")
+async def acknowledge_fault(
+    fault_id: FaultId, session: SessionDep, principal: DeskStaff, settings: SettingsDep
+) -> FaultPublic:
+    fault = await _visible_fault(session, fault_id, principal, lock=True)
+    await progress.acknowledge(session, settings, fault, principal.sub)
+    await session.commit()
+    return present(fault, await load_timeline(session, fault.id))
+
+
+@router.post("/faults/{fault_id}/cancel", summary="Cancel a fault (parts released, job withdrawn)")
+async def cancel_fault(
+    fault_id: FaultId,
+    body: FaultCancel,
+    session: SessionDep,
+    principal: Reporters,
+    settings: SettingsDep,
+) -> FaultPublic:
+    fault = await _visible_fault(session, fault_id, principal, lock=True)
+    await progress.cancel(session, settings, fault, body.reason)
+    await session.commit()
+    return present(fault, await load_timeline(session, fault.id))
+
+
+@router.get("/faults", summary="Faults in the order they were reported, filtered and paginated")
 async def list_faults(
     session: SessionDep,
     principal: Readers,
@@ -120,17 +177,11 @@ async def list_faults(
 
 
 @router.get("/vehicles/{number}/history", summary="The vehicle's lifetime file")
-async def vehicle_history(
+async def get_vehicle_history(
     number: VehicleNumber, session: SessionDep, principal: Readers
-) -> dict[str, object]:
-    vehicle = await session.get(IntakeVehicle, number)
-    query = select(IntakeFault).where(col(IntakeFault.vehicle_number) == number)
-    if principal.role == "depot":
-        query = query.where(col(IntakeFault.depot_id) == principal.depot_id)
-    faults = (await session.scalars(query.order_by(col(IntakeFault.seq)))).all()
-    if vehicle is None and not faults:
+) -> VehicleHistory:
+    depot = principal.depot_id if principal.role == "depot" else None
+    history = await vehicle_history(session, number, depot)
+    if history is None:
         raise Problem(404, "Not found", "No such vehicle.")
-    return {
-        "vehicle": VehiclePublic.model_validate(vehicle, from_attributes=True) if vehicle else None,
-        "faults": [present(f) for f in faults],
-    }
+    return history

@@ -1,7 +1,8 @@
 """Settings of the intake service."""
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from services.intake.domain import CLOCKS, Severity
 from shared.settings import ServiceSettings
 
 
@@ -12,3 +13,18 @@ class IntakeSettings(ServiceSettings):
     sla_respond_hours: float = Field(default=2.0, gt=0)
     sla_onsite_hours: float = Field(default=8.0, gt=0)
     sla_resolve_hours: float = Field(default=24.0, gt=0)
+    # Per-severity exceptions, e.g. FLEETCARE_SLA_OVERRIDES='{"C": {"resolve": 72}}'.
+    sla_overrides: dict[Severity, dict[str, float]] = Field(default_factory=dict)
+    # How often the watchdog looks for due times that passed unmet.
+    sla_watch_interval_seconds: float = Field(default=15.0, gt=0)
+
+    @field_validator("sla_overrides")
+    @classmethod
+    def _known_clocks(
+        cls, value: dict[Severity, dict[str, float]]
+    ) -> dict[Severity, dict[str, float]]:
+        for hours in value.values():
+            for clock, due_in in hours.items():
+                if clock not in CLOCKS or due_in <= 0:
+                    raise ValueError(f"{clock}={due_in}: clocks are {CLOCKS}, hours > 0")
+        return value

@@ -1,7 +1,8 @@
 """Pure intake rules: severity, warranty, SLA due times, the status machine. No I/O."""
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -103,6 +104,17 @@ class SlaDue:
     resolve_due: datetime
 
 
+CLOCKS = ("respond", "onsite", "resolve")
+
+
+def sla_policy(
+    severity: Severity, base: SlaPolicy, overrides: Mapping[Severity, Mapping[str, float]]
+) -> SlaPolicy:
+    """The commitments for one severity: the base policy with that class's exceptions."""
+    hours = overrides.get(severity, {})
+    return replace(base, **{clock: timedelta(hours=h) for clock, h in hours.items()})
+
+
 def sla_due(reported_at: datetime, policy: SlaPolicy) -> SlaDue:
     return SlaDue(
         respond_due=reported_at + policy.respond,
@@ -116,6 +128,32 @@ def clock_state(due: datetime, met_at: datetime | None, now: datetime) -> str:
     if met_at is not None:
         return "met" if met_at <= due else "breached"
     return "breached" if now > due else "open"
+
+
+@dataclass(frozen=True)
+class Clock:
+    name: str
+    due: datetime
+    met_at: datetime | None
+    settled: bool  # already judged by the watchdog
+
+
+def clocks_to_report(clocks: Iterable[Clock], now: datetime) -> list[Clock]:
+    """Clocks whose due time has passed unmet (or met late) and that were not judged yet."""
+    return [
+        c for c in clocks
+        if not c.settled and now > c.due and (c.met_at is None or c.met_at > c.due)
+    ]
+
+
+def eta_at_risk(eta: datetime, onsite_due: datetime, onsite_at: datetime | None) -> bool:
+    """The assigned engineer will arrive after the on-site commitment."""
+    return onsite_at is None and eta > onsite_due
+
+
+def record_complete(cause: str, actions: str) -> bool:
+    """A completion report closes the card only when it says what was wrong and what was done."""
+    return bool(cause.strip()) and bool(actions.strip())
 
 
 class FaultStatus(StrEnum):

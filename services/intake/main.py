@@ -1,23 +1,26 @@
 """The intake service: `uvicorn --factory services.intake.main:create_app --port 8001`."""
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.intake.api import router
 from services.intake.config import IntakeSettings
-from services.intake.handlers import CONSUMED_TOPICS, HANDLERS
+from services.intake.handlers import CONSUMED_TOPICS, handlers
+from services.intake.sla_watch import watch_sla
 from shared.app import create_service_app
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
     return create_service_app(
-        settings or IntakeSettings(),
+        settings,
         service_dir=Path(__file__).parent,
         title="FleetCare intake",
         description="Fault intake from depot systems: severity, warranty, SLA clocks, timeline.",
         routers=[router],
         consumed_topics=CONSUMED_TOPICS,
-        handlers=HANDLERS,
+        handlers=handlers(settings),
+        background=[partial(watch_sla, settings)],
     )
-

@@ -112,6 +112,17 @@ class IntakeFault(SQLModel, table=True):
     resolved_at: datetime | None = timestamp_field(nullable=True, default=None)
     parts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     assignment: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # Hash of the card as first received: a resend with the same external_id must match it.
+    request_hash: str = Field(default="", max_length=64)
+    acknowledged_at: datetime | None = timestamp_field(nullable=True, default=None)
+    cancelled_at: datetime | None = timestamp_field(nullable=True, default=None)
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = timestamp_field(nullable=True, default=None)
+    # A clock is settled once its due time has passed and the watchdog has judged it
+    # (breach reported, or met in time): each breach is reported once, and never rescanned.
+    respond_settled: bool = False
+    onsite_settled: bool = False
+    resolve_settled: bool = False
 
 
 class IntakeTimelineEntry(SQLModel, table=True):
@@ -180,4 +191,69 @@ class FaultPublic(SQLModel):
     external_id: str | None
     parts: dict[str, Any]
     assignment: dict[str, Any] | None
+    acknowledged_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    closed_at: datetime | None = None
     timeline: list[TimelineEntry] | None = None
+
+
+class FaultCancel(SQLModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BatchRequest(SQLModel):
+    # Items are validated one by one, so that one bad card does not reject the others.
+    faults: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+
+
+class BatchItemResult(SQLModel):
+    index: int
+    status: int
+    fault: FaultPublic | None = None
+    title: str | None = None
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class BatchResponse(SQLModel):
+    results: list[BatchItemResult]
+    created: int
+    failed: int
+
+
+class Repair(SQLModel):
+    fault_id: str
+    fault_number: str
+    completed_at: datetime
+    technician_id: str | None
+    cause: str
+    actions: str
+    notes: str
+
+
+class PartConsumed(SQLModel):
+    fault_id: str
+    part_number: str
+    qty: int
+    at: datetime
+
+
+class Ruling(SQLModel):
+    fault_id: str
+    at: datetime
+    responsibility: str | None
+    supplier_id: str | None
+    claim_amount: float | None
+
+
+class VehicleHistory(SQLModel):
+    """The vehicle's lifetime file (一车一档), assembled from the events intake has seen."""
+
+    number: str
+    vehicle: VehiclePublic | None
+    warranty_ends: date | None
+    faults: list[FaultPublic]
+    repairs: list[Repair]
+    parts_consumed: list[PartConsumed]
+    rulings: list[Ruling]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 from sqlmodel import col
 
-from services.parts.domain import PartCategory
+from services.parts.domain import PartCategory, ReservationStatus
 from services.parts.models import (
     BackorderPublic,
     PartPublic,
@@ -122,15 +122,18 @@ async def list_stock(
     return Page[StockPublic](items=[present_stock(s) for s in rows], next_cursor=next_cursor)
 
 
-@router.get("/reservations", summary="Reservations, oldest first, filtered by fault")
+@router.get("/reservations", summary="Reservations, oldest first, filtered by fault and status")
 async def list_reservations(
     session: SessionDep,
     _: Readers,
     fault_id: Annotated[str | None, Query(max_length=36)] = None,
+    status: ReservationStatus | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ReservationPublic]:
     filters = [col(PartsReservation.fault_id) == fault_id] if fault_id else []
+    if status:
+        filters.append(col(PartsReservation.status) == status.value)
     rows, next_cursor = await keyset_page(
         session, select(PartsReservation).where(*filters), col(PartsReservation.seq), limit, cursor
     )

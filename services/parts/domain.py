@@ -1,4 +1,4 @@
-"""Pure spare-part rules: distances, the allocation planner. No I/O."""
+"""Pure spare-part rules: distances, the allocation planner, releases. No I/O."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,15 +16,27 @@ class PartCategory(StrEnum):
 
 class ReservationStatus(StrEnum):
     RESERVED = "reserved"
+    RELEASED = "released"
 
 
 class BackorderStatus(StrEnum):
     OPEN = "open"
+    CANCELLED = "cancelled"
 
 
 class LedgerReason(StrEnum):
     RECEIPT = "receipt"
     RESERVATION = "reservation"
+    RELEASE = "release"
+
+
+class ReleaseReason(StrEnum):
+    FAULT_CANCELLED = "fault_cancelled"
+
+
+# What a cancelled fault gives back: stock still only set aside, and demand not yet met.
+RELEASABLE_RESERVATIONS = frozenset({ReservationStatus.RESERVED})
+CANCELLABLE_BACKORDERS = frozenset({BackorderStatus.OPEN})
 
 
 @dataclass(frozen=True)
@@ -110,3 +122,27 @@ def plan_allocation(
         )
         remaining -= take
     return AllocationPlan(allocations=allocations, shortfall=remaining)
+
+
+@dataclass(frozen=True)
+class HeldReservation:
+    """A reservation of a fault with the stock row (`stock_id`) of the bin it holds."""
+
+    reservation_id: str
+    stock_id: int
+    part_number: str
+    warehouse: str
+    bin: str
+    batch: str
+    qty: int
+    status: str
+
+
+def released_by_cancellation(held: Iterable[HeldReservation]) -> list[HeldReservation]:
+    """The reservations a cancellation of their fault releases, in the order to release them.
+
+    Only releasable ones: a repeated cancellation finds none left. Bins are taken in stock id
+    order, the order reservations lock them in, so a release and a reservation never deadlock.
+    """
+    releasable = [h for h in held if h.status in RELEASABLE_RESERVATIONS]
+    return sorted(releasable, key=lambda h: (h.stock_id, h.reservation_id))

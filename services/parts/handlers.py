@@ -1,13 +1,14 @@
-"""Events parts consumes: a reported fault gets its parts reserved."""
+"""Events parts consumes: a reported fault reserves its parts, a cancelled one releases them."""
 
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.parts.config import PartsSettings
+from services.parts.releases import release_for_cancelled_fault
 from services.parts.reservations import reserve_for_fault
 from shared.consumer import Handler
-from shared.events import Envelope, EventType, FaultReported, topic_for
+from shared.events import Envelope, EventType, FaultCancelled, FaultReported, topic_for
 
 CONSUMED_TOPICS = [topic_for("intake")]
 
@@ -18,5 +19,14 @@ async def fault_reported(settings: PartsSettings, session: AsyncSession, event: 
     await reserve_for_fault(session, settings, fault, event.correlation_id)
 
 
+async def fault_cancelled(settings: PartsSettings, session: AsyncSession, event: Envelope) -> None:
+    """Give back what the fault held; a fault parts never saw is only remembered as cancelled."""
+    cancellation = FaultCancelled.model_validate(event.data)
+    await release_for_cancelled_fault(session, settings, cancellation, event.correlation_id)
+
+
 def handlers(settings: PartsSettings) -> dict[str, Handler]:
-    return {EventType.FAULT_REPORTED: partial(fault_reported, settings)}
+    return {
+        EventType.FAULT_REPORTED: partial(fault_reported, settings),
+        EventType.FAULT_CANCELLED: partial(fault_cancelled, settings),
+    }

@@ -175,3 +175,12 @@ class PartsLedgerEntry(SQLModel, table=True):
     reason: str = Field(max_length=20)
     reference: str = Field(max_length=100, index=True)
     at: datetime = timestamp_field(default_factory=utcnow)
+
+
+class PartsCancelledFault(SQLModel, table=True):
+    """A fault its depot or dispatcher cancelled: a report arriving after it reserves nothing."""
+
+    __tablename__ = "parts_cancelled_fault"
+
+    fault_id: str = Field(primary_key=True, max_length=36)
+    cancelled_at: datetime = timestamp_field()

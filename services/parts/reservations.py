@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from services.parts.config import PartsSettings
 from services.parts.domain import Demand, LedgerReason, merge_demands, plan_allocation
-from services.parts.models import PartsBackorder, PartsReservation
+from services.parts.models import PartsBackorder, PartsCancelledFault, PartsReservation
 from services.parts.stock import available_bins, record_movement, reserve_from_bin
 from shared.events import (
     EventType,
@@ -27,6 +27,8 @@ class ReservationOutcome:
     backordered: list[PartLine] = field(default_factory=list)
     # True when this fault had been handled before (a re-sent report): nothing was done.
     already_handled: bool = False
+    # True when the fault had been cancelled before its report arrived: nothing was done.
+    fault_cancelled: bool = False
 
 
 async def reserve_for_fault(
@@ -37,10 +39,12 @@ async def reserve_for_fault(
 ) -> ReservationOutcome:
     """Reserve every suspected part, write backorders for shortfalls, stage the events.
 
-    Runs in the caller's transaction and never commits.
+    A fault already cancelled gets nothing. Runs in the caller's transaction and never commits.
     """
     if not fault.suspected_parts:
         return ReservationOutcome()
+    if await session.get(PartsCancelledFault, fault.fault_id) is not None:
+        return ReservationOutcome(fault_cancelled=True)
     if await _already_handled(session, fault.fault_id):
         return ReservationOutcome(already_handled=True)
     reserved: list[ReservedLine] = []

@@ -1,8 +1,8 @@
 """Stock movements against bins, each recorded on the append-only ledger."""
 
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, Result, select, update
+from sqlalchemy import CursorResult, Result, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -21,6 +21,19 @@ from shared.errors import Problem
 _BIN_KEY = ["warehouse", "bin", "part_number", "batch"]
 
 
+class BinBatch(Protocol):
+    """Where a movement happened: a batch in a bin of a warehouse."""
+
+    @property
+    def warehouse(self) -> str: ...
+
+    @property
+    def bin(self) -> str: ...
+
+    @property
+    def batch(self) -> str: ...
+
+
 def present_stock(stock: PartsStock) -> StockPublic:
     return StockPublic(
         warehouse=stock.warehouse,
@@ -35,7 +48,7 @@ def present_stock(stock: PartsStock) -> StockPublic:
 
 def record_movement(
     session: AsyncSession,
-    stock: StockReceipt | Allocation,
+    stock: BinBatch,
     part_number: str,
     *,
     on_hand_delta: int,
@@ -125,3 +138,18 @@ async def reserve_from_bin(session: AsyncSession, allocation: Allocation) -> boo
         ),
     )
     return result.rowcount == 1
+
+
+async def release_from_bin(session: AsyncSession, stock_id: int, qty: int) -> None:
+    """Make `qty` reserved units of the bin available again, in one statement.
+
+    A bin's `reserved` is the sum of its active reservations, so it cannot hold less than one
+    of them; should that ever be broken, stop at zero rather than refuse the release forever.
+    """
+    reserved = col(PartsStock.reserved)
+    await session.execute(
+        update(PartsStock)
+        .where(col(PartsStock.id) == stock_id)
+        .values(reserved=case((reserved > qty, reserved - qty), else_=0))
+        .execution_options(synchronize_session=False)
+    )

@@ -11,8 +11,8 @@ from tests.support.services import token
 DEPOT = token("depot", depot_id="D-BJ")
 
 
-async def report(system: System, **overrides: object) -> dict[str, Any]:
-    async with system.client("intake", DEPOT) as intake:
+async def report(running: System, **overrides: object) -> dict[str, Any]:
+    async with running.client("intake", DEPOT) as intake:
         response = await intake.post("/v1/faults", json=fault_card(**overrides))
     assert response.status_code == 201, response.text
     fault: dict[str, Any] = response.json()
@@ -44,8 +44,9 @@ async def reservations(system: System, fault_id: str) -> list[dict[str, Any]]:
 
 async def jobs_for(system: System, fault_id: str) -> list[dict[str, Any]]:
     async with system.client("dispatch") as dispatch:
-        page = (await dispatch.get("/v1/jobs", params={"limit": 500})).json()
-    return [job for job in page["items"] if job["fault_id"] == fault_id]
+        page = (await dispatch.get("/v1/jobs", params={"fault_id": fault_id})).json()
+    items: list[dict[str, Any]] = page["items"]
+    return items
 
 
 async def test_a_reported_fault_is_dispatched_with_parts_and_technician_within_10s(

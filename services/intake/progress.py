@@ -1,0 +1,150 @@
+"""A fault moving through its life: downstream events, acknowledgement, cancellation, closing."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.intake import domain
+from services.intake.config import IntakeSettings
+from services.intake.domain import FaultStatus
+from services.intake.models import IntakeFault
+from services.intake.timeline import announce, record
+from shared.errors import Problem
+from shared.events import (
+    DispatchCompleted,
+    Envelope,
+    EventType,
+    FaultAcknowledged,
+    FaultCancelled,
+    FaultClosed,
+    SlaAtRisk,
+    utcnow,
+)
+
+
+async def locked_fault(session: AsyncSession, fault_id: str) -> IntakeFault | None:
+    """The fault, row-locked for the rest of the transaction (concurrent events serialise)."""
+    query = select(IntakeFault).where(col(IntakeFault.id) == fault_id).with_for_update()
+    return (await session.scalars(query)).first()
+
+
+def event_time(envelope: Envelope) -> datetime:
+    """When it happened in the field (an offline app replays late), else when it was sent."""
+    occurred = envelope.data.get("occurred_at")
+    if isinstance(occurred, str):
+        try:
+            parsed = datetime.fromisoformat(occurred)
+        except ValueError:
+            return envelope.time
+        if parsed.tzinfo is not None:
+            return parsed
+    return envelope.time
+
+
+async def apply_progress(
+    session: AsyncSession, envelope: Envelope, settings: IntakeSettings
+) -> None:
+    """Move the fault forward and record the event on its timeline (once per event id)."""
+    fault = await locked_fault(session, envelope.subject)
+    if fault is None:
+        return  # not one of ours (e.g. an entity event keyed by a part number)
+    proposed = domain.STATUS_BY_EVENT.get(envelope.type)
+    if proposed is not None:
+        fault.status = domain.advance(FaultStatus(fault.status), proposed).value
+    occurred_at = event_time(envelope)
+    _record_effects(fault, envelope, occurred_at)
+    record(session, fault, envelope, occurred_at)
+    if envelope.type == EventType.DISPATCH_ASSIGNED:
+        _warn_if_late(session, settings, fault, envelope)
+    if envelope.type == EventType.DISPATCH_COMPLETED:
+        report = DispatchCompleted.model_validate(envelope.data)
+        if domain.record_complete(report.cause, report.actions):
+            close(session, settings, fault, occurred_at, envelope.correlation_id)
+
+
+def _record_effects(fault: IntakeFault, envelope: Envelope, occurred_at: datetime) -> None:
+    """Keep the reservation summary, the assignment and the SLA clocks up to date."""
+    data = envelope.data
+    if envelope.type == EventType.PARTS_RESERVED:
+        reserved = list(fault.parts.get("reserved", [])) + list(data.get("lines", []))
+        fault.parts = {**fault.parts, "reserved": reserved}
+    elif envelope.type == EventType.PARTS_BACKORDERED:
+        backordered = list(fault.parts.get("backordered", [])) + list(data.get("lines", []))
+        fault.parts = {**fault.parts, "backordered": backordered}
+    elif envelope.type == EventType.PARTS_RELEASED:
+        fault.parts = {**fault.parts, "released": list(data.get("lines", []))}
+    elif envelope.type == EventType.DISPATCH_ASSIGNED:
+        fault.assignment = {
+            k: data.get(k)
+            for k in ("job_id", "technician_id", "technician_name", "eta", "distance_km")
+        }
+        fault.responded_at = fault.responded_at or occurred_at
+    elif envelope.type == EventType.DISPATCH_ON_SITE:
+        fault.onsite_at = fault.onsite_at or occurred_at
+    elif envelope.type == EventType.DISPATCH_COMPLETED:
+        # A completed repair was done on site, even if the arrival was never sent.
+        fault.onsite_at = fault.onsite_at or occurred_at
+        fault.resolved_at = fault.resolved_at or occurred_at
+
+
+def _warn_if_late(
+    session: AsyncSession, settings: IntakeSettings, fault: IntakeFault, envelope: Envelope
+) -> None:
+    eta = datetime.fromisoformat(str(envelope.data["eta"]))
+    if fault.status == FaultStatus.CANCELLED or not domain.eta_at_risk(
+        eta, fault.onsite_due, fault.onsite_at
+    ):
+        return
+    data = SlaAtRisk(fault_id=fault.id, clock="onsite", due=fault.onsite_due, eta=eta,
+                     technician_id=envelope.data.get("technician_id"))
+    announce(session, settings, fault, EventType.SLA_AT_RISK, data.model_dump(mode="json"),
+             utcnow(), envelope.correlation_id)
+
+
+def close(
+    session: AsyncSession,
+    settings: IntakeSettings,
+    fault: IntakeFault,
+    closed_at: datetime,
+    correlation_id: str,
+) -> None:
+    if FaultStatus(fault.status) in domain.TERMINAL:
+        return
+    fault.status = FaultStatus.CLOSED.value
+    fault.closed_at = closed_at
+    data = FaultClosed(fault_id=fault.id, closed_at=closed_at).model_dump(mode="json")
+    announce(session, settings, fault, EventType.FAULT_CLOSED, data, closed_at, correlation_id)
+
+
+async def acknowledge(
+    session: AsyncSession, settings: IntakeSettings, fault: IntakeFault, by: str
+) -> None:
+    """The service desk answered the user: the respond clock is met. Repeats change nothing."""
+    if fault.acknowledged_at is not None or FaultStatus(fault.status) in domain.TERMINAL:
+        return
+    now = utcnow()
+    fault.acknowledged_at = now
+    fault.responded_at = fault.responded_at or now
+    fault.status = domain.advance(FaultStatus(fault.status), FaultStatus.ACKNOWLEDGED).value
+    data = FaultAcknowledged(fault_id=fault.id, acknowledged_by=by, occurred_at=now)
+    announce(session, settings, fault, EventType.FAULT_ACKNOWLEDGED,
+             data.model_dump(mode="json"), now)
+
+
+async def cancel(
+    session: AsyncSession, settings: IntakeSettings, fault: IntakeFault, reason: str
+) -> None:
+    """Cancel an open fault; downstream, parts release its stock and dispatch withdraws the job."""
+    if fault.status == FaultStatus.CANCELLED:
+        return
+    if fault.status in (FaultStatus.RESOLVED, FaultStatus.CLOSED):
+        raise Problem(409, "Cannot cancel", f"The fault is already {fault.status}.")
+    now = utcnow()
+    fault.status = FaultStatus.CANCELLED.value
+    fault.cancelled_at = now
+    fault.cancel_reason = reason
+    data = FaultCancelled(fault_id=fault.id, reason=reason, cancelled_at=now)
+    announce(session, settings, fault, EventType.FAULT_CANCELLED, data.model_dump(mode="json"),
+             now)

@@ -1,0 +1,146 @@
+"""Reporting a fault: classification, warranty, SLA due times, de-duplication."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.intake import domain
+from services.intake.config import IntakeSettings
+from services.intake.domain import FaultStatus
+from services.intake.models import FaultCreate, IntakeFault, IntakeVehicle
+from services.intake.timeline import announce
+from shared.auth import Principal
+from shared.errors import Problem
+from shared.events import EventType, FaultReported, utcnow
+
+# Depot clocks drift; a report a little in the future is accepted, more is a data error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def sla_policy(settings: IntakeSettings, severity: domain.Severity) -> domain.SlaPolicy:
+    base = domain.SlaPolicy(
+        respond=timedelta(hours=settings.sla_respond_hours),
+        onsite=timedelta(hours=settings.sla_onsite_hours),
+        resolve=timedelta(hours=settings.sla_resolve_hours),
+    )
+    return domain.sla_policy(severity, base, settings.sla_overrides)
+
+
+def check_card(card: FaultCreate, principal: Principal) -> None:
+    """Rules a schema cannot state; raises a 4xx problem naming the field."""
+    if principal.role == "depot" and card.depot_id != principal.depot_id:
+        raise Problem(403, "Forbidden", "A depot reports faults for itself only.")
+    if card.reported_at and card.reported_at > utcnow() + CLOCK_SKEW:
+        raise Problem(
+            422, "Invalid request", "reported_at lies in the future.",
+            errors=[{"field": "reported_at", "message": "must not be in the future"}],
+        )
+
+
+@dataclass(frozen=True)
+class Submission:
+    fault: IntakeFault
+    created: bool
+
+
+async def submit_fault(
+    session: AsyncSession, settings: IntakeSettings, card: FaultCreate, request_hash: str
+) -> Submission:
+    """Report the fault, or return the one already reported under the same external_id."""
+    if card.external_id:
+        existing = (
+            await session.scalars(
+                select(IntakeFault).where(
+                    col(IntakeFault.depot_id) == card.depot_id,
+                    col(IntakeFault.external_id) == card.external_id,
+                )
+            )
+        ).first()
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise Problem(
+                    409, "external_id reused",
+                    f"external_id {card.external_id!r} was already reported with other content.",
+                )
+            return Submission(existing, created=False)
+    return Submission(await report_fault(session, settings, card, request_hash), created=True)
+
+
+async def report_fault(
+    session: AsyncSession, settings: IntakeSettings, card: FaultCreate, request_hash: str = ""
+) -> IntakeFault:
+    """Store the fault, its first timeline entry and `fault.reported`, in one transaction."""
+    await _serialise_numbering(session)
+    reported_at = card.reported_at or utcnow()
+    vehicle = await session.get(IntakeVehicle, card.vehicle_number)
+    covered = (
+        domain.in_warranty(vehicle.delivered_on, vehicle.warranty_months, reported_at)
+        if vehicle
+        else None
+    )
+    severity = domain.classify(
+        card.severity, card.can_run, card.repairable_on_site, card.fault_code, card.system
+    )
+    due = domain.sla_due(reported_at, sla_policy(settings, severity))
+    fault = IntakeFault(
+        depot_id=card.depot_id,
+        vehicle_number=card.vehicle_number,
+        vehicle_model=card.vehicle_model,
+        vehicle_registered=vehicle is not None,
+        reporter_name=card.reporter.name,
+        reporter_phone=card.reporter.phone,
+        description=card.description,
+        site_code=card.location.site_code,
+        lat=card.location.lat,
+        lon=card.location.lon,
+        system=card.system,
+        fault_code=card.fault_code,
+        can_run=card.can_run,
+        repairable_on_site=card.repairable_on_site,
+        severity=severity.value,
+        return_to_factory=severity is domain.Severity.A,
+        suspected_parts=[p.model_dump() for p in card.suspected_parts],
+        external_id=card.external_id,
+        in_warranty=covered,
+        responsibility_hint=domain.responsibility_hint(covered).value,
+        reported_at=reported_at,
+        respond_due=due.respond_due,
+        onsite_due=due.onsite_due,
+        resolve_due=due.resolve_due,
+        request_hash=request_hash,
+        status=FaultStatus.REPORTED.value,
+    )
+    session.add(fault)
+    await session.flush()
+    assert fault.seq is not None
+    fault.number = domain.fault_number(reported_at, fault.seq)
+    data = FaultReported(
+        fault_id=fault.id,
+        number=fault.number,
+        depot_id=fault.depot_id,
+        vehicle_number=fault.vehicle_number,
+        vehicle_model=fault.vehicle_model,
+        severity=fault.severity,
+        description=fault.description,
+        system=fault.system,
+        fault_code=fault.fault_code,
+        location=card.location.model_dump(),
+        suspected_parts=fault.suspected_parts,
+        reported_at=reported_at,
+        onsite_due=fault.onsite_due,
+    )
+    announce(session, settings, fault, EventType.FAULT_REPORTED, data.model_dump(mode="json"),
+             reported_at)
+    return fault
+
+
+async def _serialise_numbering(session: AsyncSession) -> None:
+    """Make fault numbers commit in order on PostgreSQL (SQLite writers are serial already).
+
+    Keyset pages by `seq` then never skip a fault whose lower number committed late.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('intake_fault_seq'))"))

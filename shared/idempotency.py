@@ -1,0 +1,109 @@
+"""Idempotency-Key: a retried write returns the original result; a reused key with another body
+is 409. One row per (caller scope, key), written in the same transaction as the write itself."""
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Header
+from fastapi.responses import JSONResponse
+from sqlalchemy import Column, Text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel
+
+from shared.auth import Principal
+from shared.columns import timestamp_field
+from shared.errors import Problem
+from shared.events import utcnow
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (e.g. a UUID); a retry with the same key and body "
+        "returns the original result.",
+    ),
+]
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency"
+
+    scope: str = Field(primary_key=True, max_length=120)
+    key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = timestamp_field(default_factory=utcnow)
+
+
+def fingerprint(payload: Any) -> str:
+    """A stable hash of a request body (canonical JSON)."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def scope_of(principal: Principal) -> str:
+    """Keys are per caller: two depots may pick the same key without colliding."""
+    owner = principal.depot_id or principal.technician_id or principal.sub
+    return f"{principal.role}:{owner}"[:120]
+
+
+async def replay(
+    session: AsyncSession, scope: str, key: str, request_hash: str
+) -> JSONResponse | None:
+    """The stored response for this key, or None when the key is new."""
+    record = await session.get(IdempotencyRecord, (scope, key))
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise Problem(
+            409, "Idempotency-Key reused",
+            "This Idempotency-Key was already used with a different request body.",
+        )
+    return JSONResponse(
+        json.loads(record.response), status_code=record.status_code,
+        headers={"Idempotent-Replayed": "true"},
+    )
+
+
+def remember(
+    session: AsyncSession, scope: str, key: str, request_hash: str, status_code: int, body: Any
+) -> None:
+    session.add(
+        IdempotencyRecord(
+            scope=scope, key=key, request_hash=request_hash, status_code=status_code,
+            response=json.dumps(body, ensure_ascii=False),
+        )
+    )
+
+
+async def idempotent_write(
+    session: AsyncSession,
+    principal: Principal,
+    key: str | None,
+    request_hash: str,
+    write: Callable[[], Awaitable[tuple[int, Any]]],
+) -> JSONResponse:
+    """Run `write` once per Idempotency-Key and commit; a retry gets the stored answer.
+
+    When a concurrent request wins a uniqueness race (same key, or a natural key such as an
+    external_id), the transaction is rolled back and the lookup runs again, so the loser
+    answers exactly as the winner did instead of failing.
+    """
+    scope = scope_of(principal)
+    for _ in range(2):
+        try:
+            if key and (stored := await replay(session, scope, key, request_hash)):
+                return stored
+            status_code, body = await write()
+            if key:
+                remember(session, scope, key, request_hash, status_code, body)
+            await session.commit()
+            return JSONResponse(body, status_code=status_code)
+        except IntegrityError:
+            await session.rollback()
+    raise Problem(409, "Conflict", "A concurrent request changed this resource; retry it.")

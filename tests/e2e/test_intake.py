@@ -1,0 +1,195 @@
+"""Fault intake as depot systems and the service desk use it, on the running system."""
+
+import json
+import uuid
+from typing import Any
+
+from tests.e2e.conftest import System, fault_card
+from tests.e2e.test_saga import DEPOT, dispatched, jobs_for, report, reservations
+from tests.support.kafka import publish_raw, read_topic
+from tests.support.polling import eventually
+from tests.support.services import token
+
+DESK = token("dispatcher")
+
+
+def unique_vehicle() -> str:
+    return f"C70-{uuid.uuid4().hex[:8]}"
+
+
+async def faults_of(system: System, vehicle: str) -> list[dict[str, Any]]:
+    async with system.client("intake") as intake:
+        page = (await intake.get("/v1/faults", params={"vehicle_number": vehicle})).json()
+    items: list[dict[str, Any]] = page["items"]
+    return items
+
+
+async def reported_events(fault_id: str) -> int:
+    records = await read_topic("fleetcare.intake", until=99, timeout=3, key=fault_id.encode())
+    return sum(1 for r in records if b'"fault.reported"' in r.value)
+
+
+async def test_a_retry_with_the_same_idempotency_key_returns_the_original_and_creates_nothing(
+    system: System,
+) -> None:
+    vehicle = unique_vehicle()
+    headers = DEPOT | {"Idempotency-Key": str(uuid.uuid4())}
+    async with system.client("intake", headers) as intake:
+        first = await intake.post("/v1/faults", json=fault_card(vehicle_number=vehicle))
+        again = await intake.post("/v1/faults", json=fault_card(vehicle_number=vehicle))
+        other = await intake.post("/v1/faults", json=fault_card(vehicle_number=unique_vehicle()))
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 409
+    assert other.headers["content-type"] == "application/problem+json"
+    assert len(await faults_of(system, vehicle)) == 1
+    await dispatched(system, first.json()["id"])
+    assert await reported_events(first.json()["id"]) == 1
+    assert len(await reservations(system, first.json()["id"])) == 1
+
+
+async def test_a_resent_external_id_returns_the_original_and_a_changed_one_is_refused(
+    system: System,
+) -> None:
+    vehicle, external_id = unique_vehicle(), f"DEPOT-TICKET-{uuid.uuid4().hex[:6]}"
+    card = fault_card(vehicle_number=vehicle, external_id=external_id)
+    async with system.client("intake", DEPOT) as intake:
+        first = await intake.post("/v1/faults", json=card)
+        again = await intake.post("/v1/faults", json=card)
+        changed = await intake.post("/v1/faults", json=card | {"description": "another fault"})
+
+    assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 409)
+    assert again.json()["id"] == first.json()["id"]
+    assert len(await faults_of(system, vehicle)) == 1
+    await dispatched(system, first.json()["id"])
+    assert await reported_events(first.json()["id"]) == 1
+
+
+async def test_a_batch_of_500_with_3_bad_cards_creates_497_and_names_each_bad_field(
+    system: System,
+) -> None:
+    vehicle = unique_vehicle()
+    cards: list[dict[str, Any]] = [
+        fault_card(vehicle_number=vehicle, suspected_parts=[]) for _ in range(500)
+    ]
+    cards[7] = {k: v for k, v in cards[7].items() if k != "description"}
+    cards[250] = cards[250] | {"location": {"site_code": "X", "lat": 200, "lon": 116.3}}
+    cards[499] = cards[499] | {"severity": "D"}
+    async with system.client("intake", DEPOT) as intake:
+        response = await intake.post("/v1/faults:batch", json={"faults": cards}, timeout=60)
+
+    assert response.status_code == 207, response.text
+    body = response.json()
+    assert (body["created"], body["failed"]) == (497, 3)
+    results = body["results"]
+    assert [r["index"] for r in results] == list(range(500))
+    failed = {r["index"]: r for r in results if r["status"] != 201}
+    assert set(failed) == {7, 250, 499}
+    assert [e["field"] for e in failed[7]["errors"]] == ["description"]
+    assert [e["field"] for e in failed[250]["errors"]] == ["location.lat"]
+    assert [e["field"] for e in failed[499]["errors"]] == ["severity"]
+    assert all(r["fault"]["number"].startswith("FR-") for r in results if r["status"] == 201)
+
+
+async def test_1000_faults_paged_at_37_come_back_each_exactly_once(system: System) -> None:
+    vehicle = unique_vehicle()
+    async with system.client("intake", DEPOT) as intake:
+        for _ in range(2):
+            cards = [fault_card(vehicle_number=vehicle, suspected_parts=[]) for _ in range(500)]
+            response = await intake.post("/v1/faults:batch", json={"faults": cards}, timeout=60)
+            assert response.json()["created"] == 500
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"vehicle_number": vehicle, "limit": 37}
+            if cursor:
+                params["cursor"] = cursor
+            # A new fault arriving between pages must not shift or repeat anything.
+            await intake.post("/v1/faults", json=fault_card(suspected_parts=[]))
+            page = (await intake.get("/v1/faults", params=params)).json()
+            seen += [f["id"] for f in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+    assert len(seen) == 1000 and len(set(seen)) == 1000
+
+
+def downstream(fault_id: str, type_: str, source: str, **data: Any) -> bytes:
+    envelope = {
+        "id": str(uuid.uuid4()), "type": type_, "source": source,
+        "time": "2026-11-27T08:00:00+00:00", "subject": fault_id,
+        "correlation_id": fault_id, "data": {"fault_id": fault_id, **data},
+    }
+    return json.dumps(envelope).encode()
+
+
+async def test_late_and_repeated_events_never_move_the_status_back_nor_repeat_on_the_timeline(
+    system: System,
+) -> None:
+    fault = await report(system, suspected_parts=[], system="teleporter")  # nobody qualifies
+    fid, key = fault["id"], fault["id"].encode()
+    on_site = downstream(fid, "dispatch.on_site", "dispatch",
+                         occurred_at="2026-11-27T09:00:00+08:00")
+    await publish_raw("fleetcare.dispatch", on_site, key=key)
+    await publish_raw("fleetcare.dispatch", downstream(
+        fid, "dispatch.assigned", "dispatch", job_id="J-1", technician_id="T-X",
+        technician_name="X", eta="2026-11-27T08:30:00+08:00", distance_km=3.0), key=key)
+    await publish_raw("fleetcare.parts", downstream(fid, "parts.reserved", "parts", lines=[]),
+                      key=key)
+    await publish_raw("fleetcare.dispatch", on_site, key=key)  # redelivered
+
+    async with system.client("intake", DEPOT) as intake:
+
+        async def settled() -> dict[str, Any] | None:
+            shown: dict[str, Any] = (await intake.get(f"/v1/faults/{fid}")).json()
+            types = [e["type"] for e in shown["timeline"]]
+            return shown if {"dispatch.assigned", "parts.reserved"} <= set(types) else None
+
+        shown = await eventually(settled, timeout=15, what="downstream events applied")
+    assert shown["status"] == "on_site"
+    assert [e["status"] for e in shown["timeline"]].count("reported") == 1
+    event_ids = [e["event_id"] for e in shown["timeline"]]
+    assert len(event_ids) == len(set(event_ids)) == 4
+    assert shown["sla"]["onsite"]["state"] == "met"
+
+
+async def test_acknowledging_meets_the_respond_clock_once(system: System) -> None:
+    fault = await report(system, suspected_parts=[], system="teleporter")
+    async with system.client("intake", DESK) as desk:
+        first = (await desk.post(f"/v1/faults/{fault['id']}/acknowledge")).json()
+        again = (await desk.post(f"/v1/faults/{fault['id']}/acknowledge")).json()
+    assert first["status"] == "acknowledged" and first["sla"]["respond"]["state"] == "met"
+    assert [e["type"] for e in again["timeline"]].count("fault.acknowledged") == 1
+
+
+async def test_cancelling_a_fault_releases_its_parts_and_withdraws_its_job(system: System) -> None:
+    fault = await report(system)
+    await dispatched(system, fault["id"])
+    async with system.client("intake", DEPOT) as intake:
+        cancelled = await intake.post(f"/v1/faults/{fault['id']}/cancel",
+                                      json={"reason": "depot fixed it themselves"})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+    async def released() -> bool:
+        held = await reservations(system, fault["id"])
+        return bool(held) and all(r["status"] == "released" for r in held)
+
+    async def withdrawn() -> bool:
+        jobs = await jobs_for(system, fault["id"])
+        return len(jobs) == 1 and jobs[0]["status"] == "withdrawn"
+
+    await eventually(released, timeout=15, what="reservation released")
+    await eventually(withdrawn, timeout=15, what="job withdrawn")
+
+
+async def test_another_depots_fault_is_invisible(system: System) -> None:
+    fault = await report(system, suspected_parts=[])
+    other = token("depot", depot_id="D-GZ")
+    async with system.client("intake", other) as intake:
+        assert (await intake.get(f"/v1/faults/{fault['id']}")).status_code == 404
+        cancel = await intake.post(f"/v1/faults/{fault['id']}/cancel", json={"reason": "x"})
+        assert cancel.status_code == 404
+        listed = (await intake.get("/v1/faults", params={"limit": 500})).json()["items"]
+    assert fault["id"] not in {f["id"] for f in listed}
