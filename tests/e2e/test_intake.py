@@ -193,3 +193,41 @@ async def test_another_depots_fault_is_invisible(system: System) -> None:
         assert cancel.status_code == 404
         listed = (await intake.get("/v1/faults", params={"limit": 500})).json()["items"]
     assert fault["id"] not in {f["id"] for f in listed}
+
+
+async def test_bad_input_is_a_precise_problem_and_changes_nothing(system: System) -> None:
+    vehicle = unique_vehicle()
+    async with system.client("intake", DEPOT) as intake:
+        future = await intake.post("/v1/faults", json=fault_card(
+            vehicle_number=vehicle, reported_at="2099-01-01T00:00:00+08:00"))
+        naive = await intake.post("/v1/faults", json=fault_card(
+            vehicle_number=vehicle, reported_at="2026-01-01T00:00:00"))
+        far_away = await intake.post("/v1/faults", json=fault_card(
+            vehicle_number=vehicle, location={"site_code": "X", "lat": 39.9, "lon": 181}))
+        too_long = await intake.post("/v1/faults", json=fault_card(
+            vehicle_number=vehicle, description="长" * 4001))
+        huge = await intake.post("/v1/faults", content=b'{"pad": "' + b"x" * (1 << 20) + b'"}',
+                                 headers={"Content-Type": "application/json"})
+        broken = await intake.post("/v1/faults", content=b'{"depot_id": ',
+                                   headers={"Content-Type": "application/json"})
+
+    for response in (future, naive, far_away, too_long, huge, broken):
+        assert response.headers["content-type"] == "application/problem+json"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "reported_at"
+    assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "reported_at"
+    assert far_away.status_code == 422
+    assert far_away.json()["errors"][0]["field"] == "location.lon"
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "description"
+    assert huge.status_code == 413
+    assert broken.status_code == 400
+    assert await faults_of(system, vehicle) == []
+
+
+async def test_chinese_text_comes_back_unchanged(system: System) -> None:
+    description = "转向架轴箱温度异常，司机报告异响；请派员检查。"
+    fault = await report(system, suspected_parts=[], description=description,
+                         reporter={"name": "李建国", "phone": "+86 311 8888 0000"})
+    async with system.client("intake", DEPOT) as intake:
+        shown = (await intake.get(f"/v1/faults/{fault['id']}")).json()
+    assert shown["description"] == description
+    assert shown["reporter"]["name"] == "李建国"
