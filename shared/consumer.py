@@ -37,7 +37,7 @@ class EventConsumer:
         self.db = db
         self.topics = topics
         self.handlers = handlers
-        self.group = group or settings.service_name
+        self.group = group or settings.consumer_group or settings.service_name
         self.last_poll_ok = 0.0
         self._task: asyncio.Task[None] | None = None
         self._dlt_producer: AIOKafkaProducer | None = None

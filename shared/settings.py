@@ -25,6 +25,8 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 200
     max_body_bytes: int = 1024 * 1024
     run_consumers: bool = True
+    # Kafka consumer group; defaults to the service name (its dead-letter topic follows it).
+    consumer_group: str = ""
 
     @model_validator(mode="after")
     def _secret_for_env(self) -> "ServiceSettings":

@@ -35,4 +35,5 @@ export FLEETCARE_TEST_KAFKA="127.0.0.1:$KAFKA_PORT"
 export FLEETCARE_TEST_PG="postgresql+asyncpg://fleetcare:fleetcare@127.0.0.1:$PG_PORT"
 
 echo "== tests"
-.venv/bin/pytest "${@:-tests}"
+# Fast tiers first: a broken unit fails in seconds, not after the end-to-end run.
+if (($#)); then .venv/bin/pytest "$@"; else .venv/bin/pytest tests/unit tests/integration tests/e2e; fi
