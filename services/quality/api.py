@@ -14,7 +14,7 @@ from shared.pagination import Cursor, Limit, Page, cursor_position, encode_curso
 
 router = APIRouter(prefix="/v1", tags=["quality"])
 
-FaultId = Annotated[str, Path(min_length=1, max_length=36)]
+FaultId = Annotated[str, Path(min_length=1, max_length=100)]
 Readers = Annotated[Principal, Depends(require_role("quality", "dispatcher"))]
 
 

@@ -15,7 +15,8 @@ class QualityFaultEvent(SQLModel, table=True):
     __tablename__ = "quality_fault_event"
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
-    fault_id: str = Field(max_length=36, index=True)
+    # The event subject: a fault id, or an entity id for stock.low and quarantine events.
+    fault_id: str = Field(max_length=100, index=True)
     # The inbox already applies each event once; the constraint keeps a bug from filing it twice.
     event_id: str = Field(max_length=36, unique=True)
     type: str = Field(max_length=60)
