@@ -35,5 +35,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # uvicorn set up its own plain-text handlers before the app existed: route them through ours.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
     # aiokafka logs every failed reconnect at ERROR; our own warning says it once per retry.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
