@@ -18,6 +18,8 @@ class EventType(StrEnum):
     PARTS_TRANSFER_REQUESTED = "parts.transfer_requested"
     PARTS_ISSUED = "parts.issued"
     PARTS_RELEASED = "parts.released"
+    PARTS_APPROVED = "parts.approved"  # contract extension: a requisition line approved
+    PARTS_CONSUMED = "parts.consumed"  # contract extension: issued parts used or returned
     STOCK_LOW = "stock.low"
     DISPATCH_ASSIGNED = "dispatch.assigned"
     DISPATCH_ACCEPTED = "dispatch.accepted"
@@ -97,12 +99,20 @@ class FaultReported(BaseModel):
     onsite_due: datetime
 
 
-class ReservedLine(BaseModel):
+class ReservationLine(BaseModel):
+    """A requisition line: units of one part in one bin, held for a fault."""
+
     reservation_id: str
     part_number: str
     qty: int
     warehouse: str
     bin: str
+
+
+class ReservedLine(ReservationLine):
+    # In `parts.reserved`: when the line can be at the fault site, and its transfer if shipped.
+    eta: datetime | None = None
+    transfer_id: str | None = None
 
 
 class PartsReserved(BaseModel):
@@ -118,9 +128,75 @@ class PartsReleased(BaseModel):
     reason: str
 
 
+class BackorderedLine(PartLine):
+    # Why stock was not used although it may exist, e.g. "emergency_stock_reserved_for_A_B".
+    reason: str | None = None
+
+
 class PartsBackordered(BaseModel):
     fault_id: str
-    lines: list[PartLine]
+    lines: list[BackorderedLine]
+
+
+class PartsTransferRequested(BaseModel):
+    """Reserved stock of a distant warehouse to be shipped to the fault site."""
+
+    fault_id: str
+    transfer_id: str
+    reservation_id: str
+    part_number: str
+    qty: int
+    from_warehouse: str
+    to_site_code: str
+    distance_km: float
+    eta: datetime
+
+
+class PartsApproved(BaseModel):
+    """A requisition line approved (`auto` when the fault's class is approved automatically)."""
+
+    fault_id: str
+    reservation_id: str
+    approved_by: str
+    auto: bool
+
+
+class PartsIssued(BaseModel):
+    fault_id: str
+    lines: list[ReservationLine]
+
+
+class ConsumedLine(BaseModel):
+    reservation_id: str
+    part_number: str
+    consumed: int
+    returned: int
+
+
+class PartsConsumed(BaseModel):
+    """Issued lines settled after the job: what was used, and what went back to stock."""
+
+    fault_id: str
+    lines: list[ConsumedLine]
+
+
+class StockLow(BaseModel):
+    """A part's available stock in a warehouse fell below its reorder point (subject: part)."""
+
+    part_number: str
+    warehouse: str
+    available: int
+    reorder_point: int
+
+
+class QualityPartQuarantined(BaseModel):
+    """Stock of a part (one batch and/or supplier, or all of it) must not be used."""
+
+    part_number: str = Field(min_length=1, max_length=60)
+    batch: str | None = Field(default=None, max_length=60)
+    supplier_id: str | None = Field(default=None, max_length=40)
+    reason: str
+    quarantine_id: str | None = Field(default=None, min_length=1, max_length=60)
 
 
 class DispatchAssigned(BaseModel):

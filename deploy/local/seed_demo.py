@@ -66,6 +66,8 @@ def seed(urls: dict[str, str], secret: str) -> None:
                 "name": name, "category": category, "unit": unit, "reorder_point": reorder,
             }).raise_for_status()
         for warehouse, bin_, part, qty in STOCK:
+            http.put(f"{urls['parts']}/v1/warehouses/{warehouse}/bins/{bin_}",
+                     json={}).raise_for_status()
             http.post(f"{urls['parts']}/v1/stock/receipts", json={
                 "warehouse": warehouse, "bin": bin_, "part_number": part, "qty": qty,
             }).raise_for_status()

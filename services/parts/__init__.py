@@ -1,1 +1,1 @@
-"""Spare-part logistics: warehouses, stock by bin, reservations for faults, backorders."""
+"""Spare-part logistics: a stock ledger by bin, sourcing for faults, requisitions."""

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.parts.api import router
+from services.parts.api import ROUTERS
 from services.parts.config import PartsSettings
 from services.parts.handlers import CONSUMED_TOPICS, handlers
 from shared.app import create_service_app
@@ -16,8 +16,11 @@ def create_app(settings: PartsSettings | None = None) -> FastAPI:
         settings,
         service_dir=Path(__file__).parent,
         title="FleetCare parts",
-        description="Spare-part logistics: warehouses, stock by bin, reservations for faults.",
-        routers=[router],
+        description=(
+            "Spare-part logistics: warehouses and bins, a stock ledger, sourcing for faults, "
+            "requisitions, transfers, quarantine and replenishment."
+        ),
+        routers=ROUTERS,
         consumed_topics=CONSUMED_TOPICS,
         handlers=handlers(settings),
     )

@@ -70,6 +70,7 @@ async def seed_reference_data(system: System) -> None:
             "name": "Brake release valve", "category": "fault_driven", "unit": "pc",
             "reorder_point": 2})).raise_for_status()
         for code in WAREHOUSES:
+            (await parts.put(f"/v1/warehouses/{code}/bins/A-01-01", json={})).raise_for_status()
             (await parts.post("/v1/stock/receipts", json={
                 "warehouse": code, "bin": "A-01-01", "part_number": "BRK-VALVE-01",
                 "qty": 50})).raise_for_status()

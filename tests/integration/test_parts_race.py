@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
+from services.parts.catalogue import register_bin
 from services.parts.config import PartsSettings
+from services.parts.ledger import ledger_matches_stock
 from services.parts.models import PartsPart, PartsStock, PartsWarehouse, StockReceipt
 from services.parts.reservations import ReservationOutcome, reserve_for_fault
 from services.parts.stock import receive_stock
@@ -41,27 +44,25 @@ async def test_two_faults_racing_for_the_last_unit_one_gets_it_and_stock_stays_w
 ) -> None:
     async with database.session() as session:
         session.add(PartsWarehouse(code="BJ", name="Beijing", city="Beijing", lat=39.9, lon=116.4))
-        session.add(PartsPart(part_number="BRK-LAST", name="Brake valve",
-                              category="fault_driven", unit="pc", reorder_point=0))
         await session.flush()
-        await receive_stock(session, StockReceipt(warehouse="BJ", bin="A-1",
-                                                  part_number="BRK-LAST", qty=1), "it")
+        await register_bin(session, "BJ", "A-1")
         await session.commit()
 
-    for round_ in range(10):  # several rounds, one unit each: each must have exactly one winner
-        if round_:
-            async with database.session() as session:
-                await receive_stock(session, StockReceipt(warehouse="BJ", bin="A-1",
-                                                          part_number="BRK-LAST", qty=1), "it")
-                await session.commit()
+    for round_ in range(10):  # a fresh part with one unit a round: exactly one winner each
+        part = f"LAST-{round_}"
+        async with database.session() as session:
+            session.add(PartsPart(part_number=part, name="Brake valve", category="fault_driven",
+                                  unit="pc", reorder_point=0))
+            await session.flush()
+            await receive_stock(session, PartsSettings(), StockReceipt(
+                warehouse="BJ", bin="A-1", part_number=part, qty=1), "it")
+            await session.commit()
         outcomes = await asyncio.gather(
-            reserve(database, fault_needing("BRK-LAST")),
-            reserve(database, fault_needing("BRK-LAST")),
+            reserve(database, fault_needing(part)), reserve(database, fault_needing(part))
         )
-        winners = [o for o in outcomes if o.reserved]
-        losers = [o for o in outcomes if o.backordered]
-        assert len(winners) == 1 and len(losers) == 1
+        assert sorted((len(o.reserved), len(o.backordered)) for o in outcomes) == [(0, 1), (1, 0)]
 
     async with database.session() as session:
-        stock = (await session.scalars(select(PartsStock))).one()
-    assert stock.reserved == stock.on_hand == 10
+        stock = (await session.scalars(select(PartsStock).order_by(col(PartsStock.id)))).all()
+        assert [(s.on_hand, s.reserved) for s in stock] == [(1, 1)] * 10
+        assert await ledger_matches_stock(session) == []

@@ -49,9 +49,25 @@ def test_nearest_warehouse_with_stock_is_chosen_first() -> None:
     assert plan(2, *bins) == [("BJ", "A-01", 2)]
 
 
-def test_a_demand_larger_than_the_nearest_warehouse_is_split_nearest_first() -> None:
+def test_the_nearest_warehouse_that_covers_the_whole_line_serves_it_alone() -> None:
+    bins = (stock(1, "GZ", GUANGZHOU, 10), stock(2, "BJ", BEIJING, 2), stock(3, "TS", TANGSHAN, 7))
+    assert plan(7, *bins) == [("TS", "A-01", 7)]
+
+
+def test_a_far_warehouse_covering_the_line_beats_splitting_over_near_ones() -> None:
     bins = (stock(1, "GZ", GUANGZHOU, 10), stock(2, "BJ", BEIJING, 2), stock(3, "TS", TANGSHAN, 3))
+    assert plan(7, *bins) == [("GZ", "A-01", 7)]
+
+
+def test_a_line_no_single_warehouse_covers_is_split_nearest_first() -> None:
+    bins = (stock(1, "GZ", GUANGZHOU, 4), stock(2, "BJ", BEIJING, 2), stock(3, "TS", TANGSHAN, 3))
     assert plan(7, *bins) == [("BJ", "A-01", 2), ("TS", "A-01", 3), ("GZ", "A-01", 2)]
+
+
+def test_a_warehouse_covers_a_line_with_its_bins_together() -> None:
+    bins = (stock(1, "BJ", BEIJING, 2, bin="A-01"), stock(2, "BJ", BEIJING, 2, bin="B-01"),
+            stock(3, "TS", TANGSHAN, 9))
+    assert plan(4, *bins) == [("BJ", "A-01", 2), ("BJ", "B-01", 2)]
 
 
 def test_within_a_warehouse_the_fullest_bin_goes_first() -> None:
@@ -71,6 +87,7 @@ def test_bins_with_equal_stock_are_taken_in_bin_name_order() -> None:
 def test_warehouses_at_the_same_distance_are_taken_in_code_order() -> None:
     bins = (stock(1, "TS-2", TANGSHAN, 1), stock(2, "TS-1", TANGSHAN, 1))
     assert plan(2, *bins) == [("TS-1", "A-01", 1), ("TS-2", "A-01", 1)]
+    assert plan(1, *bins) == [("TS-1", "A-01", 1)]
 
 
 def test_what_no_bin_holds_is_the_shortfall() -> None:

@@ -8,6 +8,8 @@ CONTRACT_EVENT_TYPES = {
     "dispatch.declined", "dispatch.en_route", "dispatch.on_site", "dispatch.completed",
     "sla.at_risk", "sla.breached", "quality.issue_opened", "quality.part_quarantined",
     "quality.ruling_made",
+    # Extensions beyond the v1 contract (docs/events.md).
+    "parts.approved", "parts.consumed",
 }
 
 
