@@ -252,3 +252,42 @@ class SlaAtRisk(BaseModel):
     due: datetime
     eta: datetime
     technician_id: str | None = None
+
+
+class SlaAtRiskUnassigned(BaseModel):
+    """`sla.at_risk` from dispatch: no certified technician can take the job within the planning
+    horizon, so nobody is on the way (`eta` and `technician_id` are null). A late ETA of an
+    assigned job is announced by intake from `dispatch.assigned` instead (`SlaAtRisk`)."""
+
+    fault_id: str
+    job_id: str
+    clock: str = "onsite"
+    due: datetime
+    eta: None = None
+    technician_id: None = None
+    reason: str = "no_technician_available"
+
+
+class DispatchProgress(BaseModel):
+    """The engineer's app reported a step of a job; `occurred_at` is when it happened in the
+    field (an offline phone replays late), which is what SLA clocks use."""
+
+    fault_id: str
+    job_id: str
+    technician_id: str
+    occurred_at: datetime
+
+
+class DispatchAccepted(DispatchProgress):
+    pass
+
+
+class DispatchDeclined(DispatchProgress):
+    reason: str
+
+
+class DispatchMoved(DispatchProgress):
+    """`dispatch.en_route` and `dispatch.on_site`: where the phone was, when it said."""
+
+    lat: float | None = None
+    lon: float | None = None

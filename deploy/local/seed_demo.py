@@ -37,13 +37,15 @@ STOCK = [  # warehouse, bin, part, qty
     ("CS", "A-01-01", "BRK-VALVE-01", 3), ("SH", "B-01-01", "TRC-IGBT-03", 2),
     ("HZ", "D-02-02", "HVAC-COMP-04", 2),
 ]
+# Skills are also their certificates; "general" covers faults that name no system. Each is the
+# responsible engineer of their city's depot (D-BJ, D-TS, ...).
 TECHNICIANS = [
-    ("T-BJ-01", "张伟 Zhang Wei", "Beijing", 39.95, 116.30, ["brake", "bogie", "door"]),
+    ("T-BJ-01", "张伟 Zhang Wei", "Beijing", 39.95, 116.30, ["brake", "bogie", "door", "general"]),
     ("T-BJ-02", "刘洋 Liu Yang", "Beijing", 39.85, 116.45, ["traction", "hvac"]),
     ("T-TS-01", "李娜 Li Na", "Tangshan", 39.60, 118.20, ["brake", "bogie", "wheelset"]),
     ("T-DT-01", "王强 Wang Qiang", "Datong", 40.08, 113.30, ["brake", "coupler"]),
     ("T-BT-01", "赵敏 Zhao Min", "Baotou", 40.66, 109.84, ["brake", "bogie"]),
-    ("T-GZ-01", "陈静 Chen Jing", "Guangzhou", 23.10, 113.30, ["brake", "hvac", "door"]),
+    ("T-GZ-01", "陈静 Chen Jing", "Guangzhou", 23.10, 113.30, ["brake", "hvac", "door", "general"]),
     ("T-WH-01", "杨帆 Yang Fan", "Wuhan", 30.60, 114.30, ["traction", "brake"]),
     ("T-SH-01", "周杰 Zhou Jie", "Shanghai", 31.20, 121.50, ["hvac", "door", "traction"]),
 ]
@@ -74,8 +76,8 @@ def seed(urls: dict[str, str], secret: str) -> None:
         for tech_id, name, station, lat, lon, skills in TECHNICIANS:
             http.put(f"{urls['dispatch']}/v1/technicians/{tech_id}", json={
                 "name": name, "station": station, "lat": lat, "lon": lon, "skills": skills,
-                "certifications": skills, "regions": [station],
-                "shift": {"start": "00:00", "end": "23:59", "timezone": "Asia/Shanghai"},
+                "certifications": skills, "regions": [f"D-{tech_id.split('-')[1]}"],
+                "shift": {"start": "00:00", "end": "24:00", "timezone": "Asia/Shanghai"},
             }).raise_for_status()
         for number, model, operator, delivered, months in VEHICLES:
             http.put(f"{urls['intake']}/v1/vehicles/{number}", json={

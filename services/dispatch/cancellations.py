@@ -3,13 +3,13 @@
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from services.dispatch import domain
-from services.dispatch.domain import JobStatus
+from services.dispatch.config import DispatchSettings
+from services.dispatch.domain.status import JobStatus, can_withdraw
 from services.dispatch.models import DispatchCancelledFault, DispatchJob
+from services.dispatch.plan_state import locked_job
+from services.dispatch.planning import take_out
 from shared.db import dialect_insert
 from shared.events import utcnow
 
@@ -21,28 +21,31 @@ async def is_cancelled(session: AsyncSession, fault_id: str) -> bool:
 
 
 async def withdraw_for_fault(
-    session: AsyncSession, fault_id: str, cancelled_at: datetime, reason: str
+    session: AsyncSession,
+    settings: DispatchSettings,
+    fault_id: str,
+    cancelled_at: datetime,
+    reason: str,
+    correlation_id: str | None = None,
 ) -> DispatchJob | None:
     """Remember the cancellation and withdraw the fault's job, if any; the caller commits.
 
-    The technician keeps the job in their list (as withdrawn) but is free for new faults.
-    A job already over is left alone, so a repeated cancellation changes nothing. No event
-    is staged: the contract has no type for a withdrawal.
+    The technician keeps the job in their list (as withdrawn) and the rest of their queue
+    moves up. A job already over is left alone, so a repeated cancellation changes nothing.
+    No event is staged: the contract has no type for a withdrawal.
     """
+    # Locked so that a dispatcher's concurrent reassignment sees the withdrawal, or precedes it.
+    job = await locked_job(session, fault_id=fault_id)
     await session.execute(
         dialect_insert(session, DispatchCancelledFault)
         .values(fault_id=fault_id, cancelled_at=cancelled_at)
         .on_conflict_do_nothing()
     )
-    # Locked so that a dispatcher's concurrent reassignment sees the withdrawal, or precedes it.
-    job = (
-        await session.scalars(
-            select(DispatchJob).where(col(DispatchJob.fault_id) == fault_id).with_for_update()
-        )
-    ).first()
-    if job is None or not domain.can_withdraw(job.status):
+    if job is None or not can_withdraw(job.status):
         return job
+    await take_out(session, settings, job, correlation_id)
     job.status = JobStatus.WITHDRAWN.value
+    job.queue_position = None
     job.updated_at = utcnow()
     log.info(
         "job %s withdrawn from technician %s: fault %s cancelled (%s)",

@@ -1,70 +1,68 @@
-"""Dispatch tables (prefixed `dispatch_`) and the API's model families."""
+"""Dispatch tables (prefixed `dispatch_`); the API's models are in `schemas`."""
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Any
 
-from pydantic import StringConstraints
-from sqlalchemy import JSON, CheckConstraint, Column, Integer
+from sqlalchemy import JSON, CheckConstraint, Column, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
-from services.dispatch.domain import JobStatus
+from services.dispatch.domain.skills import GENERAL_SKILL, JobKind
+from services.dispatch.domain.status import JobStatus
 from shared.columns import timestamp_field
 from shared.events import utcnow
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-ShiftKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-ShiftValue = Annotated[str, StringConstraints(max_length=60)]
-MAX_SHIFT_FIELDS = 8
+TECHNICIAN_STATUSES = ("available", "busy", "off_duty")
+ASSIGNERS = ("planner", "dispatcher")
 
 
-def _coordinates(table: str) -> tuple[CheckConstraint, ...]:
+def _coordinates(table: str, lat: str = "lat", lon: str = "lon") -> tuple[CheckConstraint, ...]:
     return (
-        CheckConstraint("lat BETWEEN -90 AND 90", name=f"ck_{table}_lat"),
-        CheckConstraint("lon BETWEEN -180 AND 180", name=f"ck_{table}_lon"),
+        CheckConstraint(f"{lat} BETWEEN -90 AND 90", name=f"ck_{table}_{lat}"),
+        CheckConstraint(f"{lon} BETWEEN -180 AND 180", name=f"ck_{table}_{lon}"),
     )
 
 
-_JOB_STATUSES = ", ".join(f"'{status.value}'" for status in JobStatus)
-
-
-class TechnicianBody(SQLModel):
-    """A field engineer as the dispatcher registers them (PUT replaces the whole record)."""
-
-    name: str = Field(min_length=1, max_length=100)
-    station: str = Field(min_length=1, max_length=100)
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    skills: list[Name] = Field(default_factory=list, max_length=50)
-    certifications: list[Name] = Field(default_factory=list, max_length=50)
-    regions: list[Name] = Field(default_factory=list, max_length=50)
-    # e.g. {"start": "08:00", "end": "20:00", "timezone": "Asia/Shanghai"}
-    shift: dict[ShiftKey, ShiftValue] = Field(default_factory=dict, max_length=MAX_SHIFT_FIELDS)
-    active: bool = True
-
-
-class TechnicianPublic(TechnicianBody):
-    id: str
-    updated_at: datetime
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class DispatchTechnician(SQLModel, table=True):
     __tablename__ = "dispatch_technician"
-    __table_args__ = _coordinates("dispatch_technician")
+    __table_args__ = (
+        *_coordinates("dispatch_technician"),
+        *_coordinates("dispatch_technician", "position_lat", "position_lon"),
+        CheckConstraint(
+            _one_of("status", TECHNICIAN_STATUSES), name="ck_dispatch_technician_status"
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     name: str = Field(max_length=100)
     station: str = Field(max_length=100)
-    lat: float
+    lat: float  # the home station
     lon: float
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     certifications: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    shift: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The shift calendar as sent (see domain.calendar).
+    shift: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     active: bool = Field(default=True, index=True)
+    # Live status and last known position, as the app last reported them.
+    status: str = Field(
+        default="available", max_length=20, sa_column_kwargs={"server_default": "available"}
+    )
+    status_at: datetime | None = timestamp_field(nullable=True, default=None)
+    position_lat: float | None = None
+    position_lon: float | None = None
+    position_at: datetime | None = timestamp_field(nullable=True, default=None)
     updated_at: datetime = timestamp_field(default_factory=utcnow)
+
+
+_JOB_STATUSES = tuple(status.value for status in JobStatus)
+_JOB_KINDS = tuple(kind.value for kind in JobKind)
 
 
 class DispatchJob(SQLModel, table=True):
@@ -73,9 +71,14 @@ class DispatchJob(SQLModel, table=True):
     __tablename__ = "dispatch_job"
     __table_args__ = (
         *_coordinates("dispatch_job"),
-        CheckConstraint(f"status IN ({_JOB_STATUSES})", name="ck_dispatch_job_status"),
+        CheckConstraint(_one_of("status", _JOB_STATUSES), name="ck_dispatch_job_status"),
+        CheckConstraint(_one_of("kind", _JOB_KINDS), name="ck_dispatch_job_kind"),
+        CheckConstraint(_one_of("assigned_by", ASSIGNERS), name="ck_dispatch_job_assigned_by"),
         CheckConstraint(
             "distance_km IS NULL OR distance_km >= 0", name="ck_dispatch_job_distance"
+        ),
+        CheckConstraint(
+            "queue_position IS NULL OR queue_position >= 0", name="ck_dispatch_job_queue_position"
         ),
     )
 
@@ -84,18 +87,73 @@ class DispatchJob(SQLModel, table=True):
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), max_length=36, unique=True)
     fault_id: str = Field(max_length=36, unique=True)
     fault_number: str = Field(max_length=24)
+    kind: str = Field(
+        default=JobKind.ONSITE_REPAIR.value, max_length=20,
+        sa_column_kwargs={"server_default": JobKind.ONSITE_REPAIR.value},
+    )
     severity: str = Field(max_length=1)
     system: str | None = Field(default=None, max_length=60)
+    required_skill: str = Field(
+        default=GENERAL_SKILL, max_length=60, sa_column_kwargs={"server_default": GENERAL_SKILL}
+    )
+    depot_id: str | None = Field(default=None, max_length=40)  # the region it belongs to
     site_code: str = Field(max_length=40)
     lat: float
     lon: float
+    reported_at: datetime = timestamp_field()
     onsite_due: datetime = timestamp_field()
+    # When the reserved parts can be at the site (latest line of `parts.reserved`).
+    parts_ready_at: datetime | None = timestamp_field(nullable=True, default=None)
     status: str = Field(default=JobStatus.UNASSIGNED.value, max_length=20, index=True)
     technician_id: str | None = Field(default=None, max_length=40, index=True)
+    # Whether the planner or a dispatcher chose the technician (a dispatcher's choice sticks).
+    assigned_by: str = Field(
+        default="planner", max_length=20, sa_column_kwargs={"server_default": "planner"}
+    )
+    # Technicians who declined the job or let the offer lapse: it is not offered to them again.
+    declined_by: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
+    # The plan: place in the technician's queue, arrival (eta), start and end of the work.
+    queue_position: int | None = None
     eta: datetime | None = timestamp_field(nullable=True, default=None)
+    planned_start: datetime | None = timestamp_field(nullable=True, default=None)
+    planned_end: datetime | None = timestamp_field(nullable=True, default=None)
+    travel_seconds: int | None = None
     distance_km: float | None = None
+    assigned_at: datetime | None = timestamp_field(nullable=True, default=None)
+    # As the app reported them (occurred_at), not when the server heard.
+    accepted_at: datetime | None = timestamp_field(nullable=True, default=None)
+    departed_at: datetime | None = timestamp_field(nullable=True, default=None)
+    arrived_at: datetime | None = timestamp_field(nullable=True, default=None)
+    completed_at: datetime | None = timestamp_field(nullable=True, default=None)
     created_at: datetime = timestamp_field(default_factory=utcnow)
     updated_at: datetime = timestamp_field(default_factory=utcnow)
+
+
+class DispatchAppAction(SQLModel, table=True):
+    """An app action processed once: a replay of its client_event_id gets this answer back."""
+
+    __tablename__ = "dispatch_app_action"
+
+    technician_id: str = Field(primary_key=True, max_length=40)
+    client_event_id: str = Field(primary_key=True, max_length=100)
+    job_id: str = Field(max_length=36, index=True)
+    action: str = Field(max_length=20)
+    request_hash: str = Field(max_length=64)
+    occurred_at: datetime = timestamp_field()
+    response: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = timestamp_field(default_factory=utcnow)
+
+
+class DispatchPartsReady(SQLModel, table=True):
+    """When a fault's reserved parts can be on site; kept even if `parts.reserved` comes first."""
+
+    __tablename__ = "dispatch_parts_ready"
+
+    fault_id: str = Field(primary_key=True, max_length=36)
+    ready_at: datetime = timestamp_field()
 
 
 class DispatchCancelledFault(SQLModel, table=True):
@@ -105,25 +163,3 @@ class DispatchCancelledFault(SQLModel, table=True):
 
     fault_id: str = Field(primary_key=True, max_length=36)
     cancelled_at: datetime = timestamp_field()
-
-
-class JobPublic(SQLModel):
-    id: str
-    fault_id: str
-    fault_number: str
-    severity: str
-    system: str | None
-    site_code: str
-    lat: float
-    lon: float
-    onsite_due: datetime
-    status: str
-    technician_id: str | None
-    eta: datetime | None
-    distance_km: float | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class Reassignment(SQLModel):
-    technician_id: str = Field(min_length=1, max_length=40)

@@ -50,7 +50,9 @@ def fault_reported(part_number: str) -> Envelope:
     fault_id = str(uuid.uuid4())
     data = FaultReported(
         fault_id=fault_id, number="FR-RACE", depot_id="D-BJ", vehicle_number="C70-R",
-        vehicle_model="C70", severity="B", description="race", system="brake",
+        # "interior": no engineer serves it, so the dispatch services that also read these
+        # events spend nothing on them.
+        vehicle_model="C70", severity="B", description="race", system="interior",
         location=Location(site_code="BJ", lat=39.86, lon=116.29),
         suspected_parts=[PartLine(part_number=part_number, qty=1)],
         reported_at=now, onsite_due=now + timedelta(hours=8),

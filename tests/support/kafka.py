@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from tests.support.env import kafka_bootstrap
@@ -47,4 +47,23 @@ async def create_topic(name: str, partitions: int = 1) -> None:
     try:
         await admin.create_topics([NewTopic(name, partitions, 1)])
     finally:
+        await admin.close()
+
+
+async def lag(group: str, topics: list[str]) -> int:
+    """Messages on `topics` that the consumer group has not committed yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        await consumer.topics()  # fetches metadata for every topic
+        partitions = [TopicPartition(topic, p) for topic in topics
+                      for p in consumer.partitions_for_topic(topic) or ()]
+        ends = await consumer.end_offsets(partitions)
+        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
+        return sum(end - done.get(tp, 0) for tp, end in ends.items())
+    finally:
+        await consumer.stop()
         await admin.close()

@@ -1,0 +1,101 @@
+"""The assignment watch: offers nobody accepted in time go to someone else, and jobs left
+unassigned are tried again (a technician may have come on shift or been registered)."""
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from prometheus_client import Counter
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from services.dispatch.config import DispatchSettings
+from services.dispatch.domain.skills import certified_skills
+from services.dispatch.domain.status import JobStatus
+from services.dispatch.models import DispatchJob
+from services.dispatch.plan_state import active_technicians, could_take, lock_plan
+from services.dispatch.planning import place_job
+from shared.db import Database
+from shared.events import utcnow
+
+log = logging.getLogger(__name__)
+BATCH = 50
+# Unassigned jobs looked at per round to find the BATCH some technician could take.
+RETRY_SCAN = 200
+
+ESCALATIONS = Counter(
+    "fleetcare_dispatch_escalations_total",
+    "Assignments not accepted within the accept timeout and offered to someone else.",
+)
+
+
+async def _due(
+    session: AsyncSession, limit: int, *where: ColumnElement[bool]
+) -> list[DispatchJob]:
+    await lock_plan(session)
+    query = (
+        select(DispatchJob)
+        .where(*where)
+        .order_by(col(DispatchJob.onsite_due), col(DispatchJob.seq))
+        .limit(limit)
+        # Two dispatch processes never escalate the same job: each takes rows the other has not.
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def escalate_lapsed(session: AsyncSession, settings: DispatchSettings, now: datetime) -> int:
+    """Re-place every assignment older than `accept_timeout_minutes` and still not accepted,
+    never to the technician who let it lapse; returns how many. The caller commits."""
+    cutoff = now - timedelta(minutes=settings.accept_timeout_minutes)
+    lapsed = await _due(
+        session,
+        BATCH,
+        col(DispatchJob.status) == JobStatus.ASSIGNED,
+        col(DispatchJob.assigned_at) < cutoff,
+    )
+    for job in lapsed:
+        silent = job.technician_id
+        log.warning("job %s (fault %s): %s did not accept within %g min; escalating",
+                    job.id, job.fault_id, silent, settings.accept_timeout_minutes)
+        ESCALATIONS.inc()
+        if silent is not None:
+            job.declined_by = [*job.declined_by, silent]
+        await place_job(session, settings, job, None)
+    return len(lapsed)
+
+
+async def retry_unassigned(session: AsyncSession, settings: DispatchSettings) -> int:
+    """Try again to place jobs nobody could take, most urgent first, among those some active
+    technician is certified for and has not declined (the others wait for a dispatcher or a
+    new engineer); returns how many found a technician."""
+    technicians = await active_technicians(session)
+    skills = set().union(*(certified_skills(t.skills, t.certifications) for t in technicians))
+    waiting = await _due(
+        session,
+        RETRY_SCAN,
+        col(DispatchJob.status) == JobStatus.UNASSIGNED,
+        col(DispatchJob.required_skill).in_(skills),
+    )
+    hopeful = [job for job in waiting if any(could_take(t, job) for t in technicians)]
+    placed = 0
+    for job in hopeful[:BATCH]:
+        decision = await place_job(session, settings, job, None)
+        placed += decision.technician_id is not None
+    return placed
+
+
+async def watch_assignments(settings: DispatchSettings, db: Database) -> None:
+    """Escalate and retry every `escalation_interval_seconds` until cancelled."""
+    while True:
+        try:
+            async with db.session() as session:
+                await escalate_lapsed(session, settings, utcnow())
+                await retry_unassigned(session, settings)
+                await session.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("assignment watch round failed; trying again next round")
+        await asyncio.sleep(settings.escalation_interval_seconds)

@@ -1,0 +1,95 @@
+"""Planning decisions on the database's plan: place a job, follow a changed one, take one out.
+
+Each loads the plan (under a lock), lets the scheduler decide, and writes every difference back
+with its announcements (see plan_writer).
+"""
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.config import DispatchSettings
+from services.dispatch.models import DispatchJob
+from services.dispatch.plan_state import active_technicians, as_job, could_take, load, lock_plan
+from services.dispatch.plan_writer import Placement, unassign, write_back
+from services.dispatch.scheduling import (
+    Decision,
+    GreatCircleTravel,
+    Visit,
+    place,
+    remove,
+    update_job,
+)
+from shared.events import utcnow
+
+
+def travel_model(settings: DispatchSettings) -> GreatCircleTravel:
+    return GreatCircleTravel(
+        speed_kmh=settings.travel_speed_kmh,
+        mobilisation=timedelta(minutes=settings.mobilisation_minutes),
+    )
+
+
+async def place_job(
+    session: AsyncSession,
+    settings: DispatchSettings,
+    row: DispatchJob,
+    correlation_id: str | None,
+    *,
+    fresh: bool = False,
+    pin_to: str | None = None,
+) -> Decision:
+    """(Re-)place a job from scratch: a `fresh` one, a declined or lapsed one, an unassigned one,
+    or (`pin_to`) one a dispatcher sends to a given technician. The caller commits."""
+    now = utcnow()
+    technicians = await active_technicians(session)
+    if row.technician_id is None and not any(could_take(t, row) for t in technicians):
+        # Nobody certified at all (a flood of faults for a skill nobody holds): no plan to load.
+        unassign(session, settings, now, row, fresh, correlation_id)
+        return Decision(row.id, None, None, False)
+    await lock_plan(session)
+    snapshot = await load(session, settings, now, leave_out=row.id, technician_rows=technicians)
+    snapshot.rows[row.id] = row
+    job = dataclasses.replace(as_job(row, settings), started=False, pinned_to=pin_to)
+    decision = place(snapshot.plan, job, now, travel_model(settings))
+    changed = dict(decision.moved)
+    if row.id in snapshot.plan.visits:
+        changed[row.id] = snapshot.plan.visits[row.id]
+    write_back(session, settings, snapshot, correlation_id, changed,
+                Placement(row, fresh, bool(pin_to)))
+    return decision
+
+
+async def follow_job(
+    session: AsyncSession,
+    settings: DispatchSettings,
+    row: DispatchJob,
+    correlation_id: str | None,
+    visit: Visit | None = None,
+) -> None:
+    """Re-time (and possibly move) a planned job whose data changed: parts ETA, accepted,
+    started (`visit`: the journey or stay as it really is). Unplanned jobs are left alone."""
+    now = utcnow()
+    await lock_plan(session)
+    snapshot = await load(session, settings, now)
+    if row.id not in snapshot.rows:
+        return
+    if visit is not None:
+        snapshot.plan.visits[row.id] = visit
+    changed = update_job(snapshot.plan, as_job(row, settings), now, travel_model(settings))
+    write_back(session, settings, snapshot, correlation_id, changed)
+
+
+async def take_out(
+    session: AsyncSession, settings: DispatchSettings, row: DispatchJob, correlation_id: str | None
+) -> None:
+    """The job is over (completed, withdrawn): the rest of its technician's queue moves up."""
+    now = utcnow()
+    await lock_plan(session)
+    snapshot = await load(session, settings, now)
+    if row.id not in snapshot.rows:
+        return
+    del snapshot.rows[row.id]
+    changed = remove(snapshot.plan, row.id, now, travel_model(settings))
+    write_back(session, settings, snapshot, correlation_id, changed)
