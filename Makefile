@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 ROLE ?= dispatcher
 
-.PHONY: help setup run test test-unit lint token migration kafka-start kafka-stop pg-start pg-stop clean
+.PHONY: help setup run test test-unit lint token migration kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
 
 help:
 	@echo "make run      - Kafka + the four services on SQLite, with demo data (Ctrl-C stops)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint     - ruff and mypy"
 	@echo "make token ROLE=depot DEPOT=D-BJ | ROLE=technician TECH=T-BJ-01 - print an API token"
 	@echo "make migration SERVICE=parts MSG='add bins' - autogenerate a migration"
+	@echo "make bench-dispatch SIZE=medium SEEDS=10 - the dispatch scheduling benchmark"
 
 # The venv is rebuilt only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -38,7 +39,17 @@ test-unit: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services tests deploy/local
+	$(VENV)/bin/mypy shared services tests deploy/local bench
+
+# Benchmarks print figures; they are not tests (docs/performance.md has the latest results).
+bench: bench-dispatch
+
+# SIZE=small|medium|large, SEEDS=n; small and its stress variant by default (about a minute).
+SIZE ?= small
+SEEDS ?= 10
+bench-dispatch: $(STAMP)
+	$(VENV)/bin/python -m bench.dispatch --size $(SIZE) --seeds $(SEEDS)
+	$(VENV)/bin/python -m bench.dispatch --size $(SIZE) --seeds $(SEEDS) --stress
 
 token: $(STAMP)
 	@$(VENV)/bin/python -m shared.auth --role $(ROLE) $(if $(DEPOT),--depot-id $(DEPOT)) $(if $(TECH),--technician-id $(TECH))

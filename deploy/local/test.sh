@@ -22,7 +22,7 @@ trap cleanup EXIT
 
 echo "== lint"
 .venv/bin/ruff check .
-.venv/bin/mypy shared services tests deploy/local
+.venv/bin/mypy shared services tests deploy/local bench
 
 echo "== infrastructure"
 pg_started=0
@@ -36,4 +36,4 @@ export FLEETCARE_TEST_PG="postgresql+asyncpg://fleetcare:fleetcare@127.0.0.1:$PG
 
 echo "== tests"
 # Fast tiers first: a broken unit fails in seconds, not after the end-to-end run.
-if (($#)); then .venv/bin/pytest "$@"; else .venv/bin/pytest tests/unit tests/integration tests/e2e; fi
+if (($#)); then .venv/bin/pytest "$@"; else .venv/bin/pytest tests/unit tests/bench tests/integration tests/e2e; fi

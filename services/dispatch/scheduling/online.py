@@ -11,7 +11,7 @@ is better. Jobs that time has pushed out of every window are re-placed the same 
 from datetime import datetime
 
 from .model import Decision, Job, Plan, TravelModel, Visit
-from .planner import Insertion, Planner
+from .planner import Insertion, Planner, qualifies
 from .queue import by_proximity
 from .timing import Cost, point
 
@@ -55,7 +55,9 @@ def update_job(plan: Plan, job: Job, now: datetime, travel: TravelModel) -> dict
     if job.id in plan.unassigned:
         plan.unassigned.remove(job.id)
     holder = planner.take_out(job.id)
-    stay = planner.insertion_into(holder, job) if holder is not None else None
+    stay = None
+    if holder is not None and qualifies(plan.technicians[holder], job):
+        stay = planner.insertion_into(holder, job)
     touched = [holder] if holder is not None else []
     touched += put(planner, job, stay, holder)
     changed = planner.write(touched)

@@ -65,8 +65,8 @@ def scenarios(draw: st.DrawFn) -> tuple[Plan, list[Job], list[int]]:
     ids = [t.id for t in crew]
     work = [draw(jobs(i, ids)) for i in range(draw(st.integers(1, 14)))]
     # After each report: 0 nothing, 1 a later parts ETA, 2 someone departs, 3 a job is removed,
-    # 4 reoptimise.
-    actions = [draw(st.integers(0, 4)) for _ in work]
+    # 4 reoptimise, 5 an engineer (maybe another one) accepts it.
+    actions = [draw(st.integers(0, 5)) for _ in work]
     return Plan({t.id: t for t in crew}), sorted(work, key=lambda j: j.reported_at), actions
 
 
@@ -123,4 +123,7 @@ def test_certificates_shifts_parts_and_pins_hold_after_every_change(
             remove(plan, job.id, now, TRAVEL)
         elif action == 4:
             reoptimise(plan, now, TRAVEL, timedelta(milliseconds=50))
+        elif action == 5 and not plan.jobs[job.id].started:
+            accepting = sorted(plan.technicians)[int(job.lat * 1000) % len(plan.technicians)]
+            update_job(plan, replace(plan.jobs[job.id], pinned_to=accepting), now, TRAVEL)
         assert_hard_rules_hold(plan)

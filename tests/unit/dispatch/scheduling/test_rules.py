@@ -164,3 +164,26 @@ def test_great_circle_travel_adds_mobilisation_to_the_drive() -> None:
     travel = GreatCircleTravel(speed_kmh=60, mobilisation=timedelta(minutes=30))
     one_hour_away = (DATONG[0] + 60 / 111.2, DATONG[1])
     assert abs(travel.duration(*DATONG, *one_hour_away) - hours(1.5)) < timedelta(minutes=1)
+
+
+def test_accepting_a_job_moves_it_to_the_engineer_who_accepted() -> None:
+    plan = plan_of(technician("T-1", at=DATONG), technician("T-2", at=BAOTOU))
+    place(plan, job("J-1", at=NEARBY), MORNING, TRAVEL)
+    assert plan.visits["J-1"].technician_id == "T-1"
+    changed = update_job(plan, job("J-1", at=NEARBY, pinned_to="T-2"), MORNING, TRAVEL)
+    assert changed["J-1"].technician_id == "T-2"
+    assert validate(plan) == []
+
+
+def test_parts_slipping_after_departure_make_the_engineer_wait_on_site() -> None:
+    plan = plan_of(technician("T-1"))
+    place(plan, job("J-1", at=NEARBY), MORNING, TRAVEL)
+    visit = plan.visits["J-1"]
+    departed = visit.arrive - visit.travel
+    on_the_way = job("J-1", at=NEARBY, started=True, pinned_to="T-1")
+    update_job(plan, on_the_way, departed, TRAVEL)
+    slipped = replace(on_the_way, parts_ready_at=visit.arrive + hours(1))
+    update_job(plan, slipped, departed, TRAVEL)
+    assert plan.visits["J-1"].arrive == visit.arrive
+    assert plan.visits["J-1"].start == visit.arrive + hours(1)
+    assert validate(plan) == []
