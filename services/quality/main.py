@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.quality.ahp_api import router as ahp_router
 from services.quality.api import router
 from services.quality.config import QualitySettings
 from services.quality.handlers import CONSUMED_TOPICS, HANDLERS
@@ -15,8 +16,11 @@ def create_app(settings: QualitySettings | None = None) -> FastAPI:
         settings or QualitySettings(),
         service_dir=Path(__file__).parent,
         title="FleetCare quality",
-        description="Quality feedback: the fault file of every event quality saw.",
-        routers=[router],
+        description=(
+            "Quality feedback: the fault file of every event quality saw, and AHP weighting of"
+            " service-quality criteria."
+        ),
+        routers=[router, ahp_router],
         consumed_topics=CONSUMED_TOPICS,
         handlers=HANDLERS,
     )
