@@ -146,6 +146,9 @@ DO \$\$ BEGIN
     CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
   END IF;
 END \$\$;
+-- Tests drop their databases WITH (FORCE); an autovacuum worker in one belongs to the
+-- superuser, and ending it needs this role.
+GRANT pg_signal_backend TO $PG_USER;
 SELECT format('CREATE DATABASE %I OWNER $PG_USER', d)
   FROM unnest(ARRAY[$dbs]::text[]) AS d
   WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d)

@@ -1,6 +1,8 @@
 """Fresh PostgreSQL databases for a test run, created and dropped on the real server."""
 
+import asyncio
 import uuid
+import warnings
 
 import asyncpg
 
@@ -23,9 +25,16 @@ async def create_database(prefix: str) -> str:
 
 
 async def drop_database(url: str) -> None:
+    """Drop it; a database left behind by a failed drop is harmless in the test cluster."""
     name = url.rsplit("/", 1)[1]
-    conn = await asyncpg.connect(_dsn("postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    for attempt in range(5):
+        conn = await asyncpg.connect(_dsn("postgres"))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except asyncpg.PostgresError as exc:
+            if attempt == 4:
+                warnings.warn(f"could not drop test database {name}: {exc}", stacklevel=2)
+            await asyncio.sleep(0.5)
+        finally:
+            await conn.close()
