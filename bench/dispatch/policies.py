@@ -9,6 +9,7 @@
 """
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -33,7 +34,7 @@ class Scheduler(Protocol):
     def report(self, plan: Plan, job: Job, now: datetime) -> Effort: ...
 
 
-class _Baseline:
+class _Baseline(ABC):
     """A baseline decides with its own rule for the new job and for any job that time pushed out
     of its technician's windows."""
 
@@ -57,8 +58,9 @@ class _Baseline:
         planner.write(planner.reshaped)
         return Effort(time.perf_counter() - began)
 
+    @abstractmethod
     def choose(self, planner: Planner, job: Job) -> Insertion | None:
-        raise NotImplementedError
+        """Where the baseline puts the job, or None when nobody qualified can take it."""
 
 
 class Greedy(_Baseline):
