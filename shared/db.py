@@ -1,15 +1,17 @@
 """Async database access for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,6 +19,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Set in session.info by code that writes outbox rows, read after commit to wake the relay.
 OUTBOX_DIRTY = "fleetcare.outbox_dirty"
@@ -112,3 +117,33 @@ def dialect_insert(session: AsyncSession, table: Any) -> Any:
     if dialect == "sqlite":
         return sqlite_insert(table)
     raise RuntimeError(f"unsupported database dialect {dialect!r}")
+
+
+async def retry_once_on_conflict(
+    session: AsyncSession, attempt: Callable[[], Awaitable[T]], conflict: Exception
+) -> T:
+    """Run `attempt` (which commits); if a concurrent request won a uniqueness race, roll back
+    and run it once more — by then it finds the winner's row and answers as a replay would."""
+    for _ in range(2):
+        try:
+            return await attempt()
+        except IntegrityError:
+            await session.rollback()
+    raise conflict
+
+
+async def run_rounds(
+    db: Database, interval: float, round_: Callable[[AsyncSession], Awaitable[Any]], name: str
+) -> None:
+    """A background loop: one transaction per round, every `interval` seconds, until cancelled.
+    A failed round is logged and the next one tries again."""
+    while True:
+        try:
+            async with db.session() as session:
+                await round_(session)
+                await session.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s round failed; trying again next round", name)
+        await asyncio.sleep(interval)

@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import Header
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, Text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel
 
 from shared.auth import Principal
 from shared.columns import timestamp_field
+from shared.db import retry_once_on_conflict
 from shared.errors import Problem
 from shared.events import utcnow
 
@@ -95,15 +95,17 @@ async def idempotent_write(
     answers exactly as the winner did instead of failing.
     """
     scope = scope_of(principal)
-    for _ in range(2):
-        try:
-            if key and (stored := await replay(session, scope, key, request_hash)):
-                return stored
-            status_code, body = await write()
-            if key:
-                remember(session, scope, key, request_hash, status_code, body)
-            await session.commit()
-            return JSONResponse(body, status_code=status_code)
-        except IntegrityError:
-            await session.rollback()
-    raise Problem(409, "Conflict", "A concurrent request changed this resource; retry it.")
+
+    async def attempt() -> JSONResponse:
+        if key and (stored := await replay(session, scope, key, request_hash)):
+            return stored
+        status_code, body = await write()
+        if key:
+            remember(session, scope, key, request_hash, status_code, body)
+        await session.commit()
+        return JSONResponse(body, status_code=status_code)
+
+    return await retry_once_on_conflict(
+        session, attempt,
+        Problem(409, "Conflict", "A concurrent request changed this resource; retry it."),
+    )

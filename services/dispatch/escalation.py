@@ -1,7 +1,6 @@
 """The assignment watch: offers nobody accepted in time go to someone else, and jobs left
 unassigned are tried again (a technician may have come on shift or been registered)."""
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -16,7 +15,7 @@ from services.dispatch.domain.status import JobStatus
 from services.dispatch.models import DispatchJob
 from services.dispatch.plan_state import active_technicians, could_take, lock_plan
 from services.dispatch.planning import place_job
-from shared.db import Database
+from shared.db import Database, run_rounds
 from shared.events import utcnow
 
 log = logging.getLogger(__name__)
@@ -88,14 +87,9 @@ async def retry_unassigned(session: AsyncSession, settings: DispatchSettings) ->
 
 async def watch_assignments(settings: DispatchSettings, db: Database) -> None:
     """Escalate and retry every `escalation_interval_seconds` until cancelled."""
-    while True:
-        try:
-            async with db.session() as session:
-                await escalate_lapsed(session, settings, utcnow())
-                await retry_unassigned(session, settings)
-                await session.commit()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("assignment watch round failed; trying again next round")
-        await asyncio.sleep(settings.escalation_interval_seconds)
+
+    async def round_(session: AsyncSession) -> None:
+        await escalate_lapsed(session, settings, utcnow())
+        await retry_unassigned(session, settings)
+
+    await run_rounds(db, settings.escalation_interval_seconds, round_, "assignment watch")

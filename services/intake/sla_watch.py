@@ -1,7 +1,5 @@
 """The SLA watchdog: `sla.breached` once per clock per fault when a due time passes unmet."""
 
-import asyncio
-import logging
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -12,10 +10,9 @@ from services.intake import domain
 from services.intake.config import IntakeSettings
 from services.intake.models import IntakeFault
 from services.intake.timeline import announce
-from shared.db import Database
+from shared.db import Database, run_rounds
 from shared.events import EventType, SlaBreached, utcnow
 
-log = logging.getLogger(__name__)
 BATCH = 500
 
 
@@ -61,13 +58,8 @@ async def report_breaches(session: AsyncSession, settings: IntakeSettings, now: 
 
 async def watch_sla(settings: IntakeSettings, db: Database) -> None:
     """Look for breaches every `sla_watch_interval_seconds` until cancelled."""
-    while True:
-        try:
-            async with db.session() as session:
-                await report_breaches(session, settings, utcnow())
-                await session.commit()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("SLA watchdog round failed; trying again next round")
-        await asyncio.sleep(settings.sla_watch_interval_seconds)
+
+    async def round_(session: AsyncSession) -> int:
+        return await report_breaches(session, settings, utcnow())
+
+    await run_rounds(db, settings.sla_watch_interval_seconds, round_, "SLA watchdog")

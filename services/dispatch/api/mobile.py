@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from services.dispatch.api.deps import FieldStaff, JobId, SettingsDep
@@ -17,6 +16,7 @@ from services.dispatch.models import DispatchJob
 from services.dispatch.schemas import AppAction, Completion, Decline, JobPublic, Movement
 from shared.app import SessionDep
 from shared.auth import Principal
+from shared.db import retry_once_on_conflict
 from shared.errors import Problem
 from shared.pagination import Cursor, Limit, Page, keyset_page
 
@@ -74,16 +74,18 @@ async def _act(
     body: AppAction,
 ) -> JSONResponse:
     technician_id = _own_id(principal)
+
     # Two deliveries of one action racing: the loser's insert of the same client_event_id
     # fails, and its retry answers as the replay it is.
-    for _ in range(2):
-        try:
-            answer = await act(session, settings, technician_id, job_id, action, body)
-            await session.commit()
-            return JSONResponse(answer)
-        except IntegrityError:
-            await session.rollback()
-    raise Problem(409, "Conflict", "A concurrent request changed this job; retry it.")
+    async def attempt() -> JSONResponse:
+        answer = await act(session, settings, technician_id, job_id, action, body)
+        await session.commit()
+        return JSONResponse(answer)
+
+    return await retry_once_on_conflict(
+        session, attempt,
+        Problem(409, "Conflict", "A concurrent request changed this job; retry it."),
+    )
 
 
 @router.post("/jobs/{job_id}/accept", response_model=JobPublic, responses=ANSWERS,
