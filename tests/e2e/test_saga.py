@@ -54,6 +54,8 @@ async def test_a_reported_fault_is_dispatched_with_parts_and_technician_within_1
 ) -> None:
     fault = await report(system)
     assert fault["status"] == "reported" and fault["severity"] == "B"
+    # The e2e vehicles are not registered: accepted all the same, and flagged.
+    assert fault["vehicle_registered"] is False and fault["responsibility_hint"] == "unknown"
 
     shown = await dispatched(system, fault["id"], timeout=10.0)
 
