@@ -42,7 +42,8 @@ class _Baseline(ABC):
 
     def report(self, plan: Plan, job: Job, now: datetime) -> Effort:
         began = time.perf_counter()
-        planner = Planner(plan, now, TRAVEL)
+        # Baselines: lateness, then travel (no earliness term).
+        planner = Planner(plan, now, TRAVEL, earliness=0.0)
         waiting = [job]
         while waiting:
             current = waiting.pop()

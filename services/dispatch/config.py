@@ -21,6 +21,9 @@ class DispatchSettings(ServiceSettings):
     accept_timeout_minutes: float = Field(default=15.0, gt=0)
     # How often the escalation loop looks for lapsed assignments and unassigned jobs.
     escalation_interval_seconds: float = Field(default=30.0, gt=0)
+    # Each round of the assignment watch re-optimises unstarted jobs for at most this long
+    # (0: never); the plan is locked meanwhile, so keep it well under a second.
+    reoptimise_budget_ms: float = Field(default=300.0, ge=0, le=5000)
     # A re-plan announces a job's new ETA (dispatch.assigned) only when it moved this much.
     eta_notice_minutes: float = Field(default=5.0, ge=0)
     # A reported position older than this is ignored: the engineer is assumed at their station.

@@ -1,5 +1,6 @@
-"""The assignment watch: offers nobody accepted in time go to someone else, and jobs left
-unassigned are tried again (a technician may have come on shift or been registered)."""
+"""The assignment watch: offers nobody accepted in time go to someone else, jobs left
+unassigned are tried again (a technician may have come on shift or been registered), and the
+plan's unstarted jobs are re-optimised (see planning.improve_plan)."""
 
 import logging
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from services.dispatch.domain.skills import certified_skills
 from services.dispatch.domain.status import JobStatus
 from services.dispatch.models import DispatchJob
 from services.dispatch.plan_state import active_technicians, could_take, lock_plan
-from services.dispatch.planning import place_job
+from services.dispatch.planning import improve_plan, place_job
 from shared.db import Database, run_rounds
 from shared.events import utcnow
 
@@ -86,10 +87,12 @@ async def retry_unassigned(session: AsyncSession, settings: DispatchSettings) ->
 
 
 async def watch_assignments(settings: DispatchSettings, db: Database) -> None:
-    """Escalate and retry every `escalation_interval_seconds` until cancelled."""
+    """Escalate, retry and re-optimise every `escalation_interval_seconds` until cancelled."""
 
     async def round_(session: AsyncSession) -> None:
         await escalate_lapsed(session, settings, utcnow())
         await retry_unassigned(session, settings)
+        if settings.reoptimise_budget_ms > 0:
+            await improve_plan(session, settings)
 
     await run_rounds(db, settings.escalation_interval_seconds, round_, "assignment watch")

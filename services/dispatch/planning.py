@@ -5,7 +5,7 @@ with its announcements (see plan_writer).
 """
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from services.dispatch.scheduling import (
     Visit,
     place,
     remove,
+    reoptimise,
     update_job,
 )
 from shared.events import utcnow
@@ -93,3 +94,21 @@ async def take_out(
     del snapshot.rows[row.id]
     changed = remove(snapshot.plan, row.id, now, travel_model(settings))
     write_back(session, settings, snapshot, correlation_id, changed)
+
+
+async def improve_plan(
+    session: AsyncSession, settings: DispatchSettings, now: datetime | None = None
+) -> int:
+    """Re-optimise the unstarted jobs of the whole plan within `reoptimise_budget_ms` (later
+    faults make earlier choices poor; technicians' shifts, skills or positions changed);
+    accepted and started jobs stay with their engineers. Returns how many jobs moved or were
+    re-timed. The caller commits."""
+    now = now or utcnow()
+    await lock_plan(session)
+    snapshot = await load(session, settings, now)
+    if not snapshot.plan.jobs:
+        return 0
+    budget = timedelta(milliseconds=settings.reoptimise_budget_ms)
+    changed = reoptimise(snapshot.plan, now, travel_model(settings), budget)
+    write_back(session, settings, snapshot, None, changed)
+    return len(changed)

@@ -15,9 +15,10 @@ DISPATCHER = token("dispatcher")
 
 
 async def register(system: System, skill: str, lat: float = 39.95, lon: float = 116.30,
-                   certified: bool = True) -> str:
-    """A technician certified (or only skilled) for `skill`; returns the id."""
-    tech_id = f"T-{skill[:4].upper()}-{uuid.uuid4().hex[:5]}"
+                   certified: bool = True, tech_id: str | None = None) -> str:
+    """A technician certified (or only skilled) for `skill`; returns the id. With `tech_id`,
+    that technician's record is replaced."""
+    tech_id = tech_id or f"T-{skill[:4].upper()}-{uuid.uuid4().hex[:5]}"
     async with system.client("dispatch", DISPATCHER) as dispatch:
         response = await dispatch.put(f"/v1/technicians/{tech_id}", json={
             "name": f"Engineer {tech_id}", "station": "Beijing", "lat": lat, "lon": lon,
@@ -158,6 +159,22 @@ async def test_an_uncertified_engineer_is_never_chosen_even_when_nearest(system:
     fault = await report(system, system="bogie-frame", suspected_parts=[])
     job = await job_of(system, fault["id"])
     assert job["technician_id"] == far != near
+
+
+async def test_a_job_leaves_an_engineer_whose_certificate_lapsed(system: System) -> None:
+    near = await register(system, "sanding", lat=39.861, lon=116.291)
+    far = await register(system, "sanding", lat=40.50, lon=117.00)
+    fault = await report(system, system="sanding", suspected_parts=[])
+    job = await job_of(system, fault["id"])
+    assert job["technician_id"] == near
+    # The certificate lapses before the engineer accepted: the planner's next round moves it.
+    await register(system, "sanding", lat=39.861, lon=116.291, certified=False, tech_id=near)
+
+    async def moved() -> dict[str, Any] | None:
+        current = await job_of(system, fault["id"])
+        return current if current["technician_id"] == far else None
+
+    await eventually(moved, timeout=20, what="job re-planned to the certified engineer")
 
 
 async def test_a_technician_cannot_see_or_act_on_another_technicians_job(system: System) -> None:

@@ -11,14 +11,15 @@ never move. It stops at a local optimum or when the time budget is spent, and fi
 that nobody could take before.
 """
 
+import random
 import time
 from datetime import datetime, timedelta
 
 from .clock import job_times
 from .model import Plan, TravelModel, Visit
 from .online import nearest, put, replace_evicted
-from .planner import Planner
-from .timing import Cost
+from .planner import Planner, qualifies
+from .repair import ruin_and_recreate, total
 
 # Technicians considered for a relocated job: its nearest ones; far ones rarely pay off and
 # cost as much to evaluate as the near ones.
@@ -33,6 +34,7 @@ def reoptimise(
     before = {job_id: (v.technician_id, v.arrive) for job_id, v in plan.visits.items()}
     planner = Planner(plan, now, travel)
     for technician_id in list(plan.routes):
+        _drop_unqualified(planner, technician_id)
         planner.settle(technician_id)
     for job_id in list(plan.unassigned):
         plan.unassigned.remove(job_id)
@@ -48,6 +50,9 @@ def reoptimise(
             if late and not moved:
                 moved = _make_room_for(planner, job_id)
             improved |= moved
+    if time.perf_counter() < deadline:
+        # Seeded by the plan's size: the same plan is re-optimised the same way.
+        ruin_and_recreate(planner, deadline, random.Random(len(plan.jobs)))
     planner.write(plan.routes)
     replace_evicted(planner)
     return {
@@ -55,6 +60,22 @@ def reoptimise(
         for job_id, visit in plan.visits.items()
         if before.get(job_id) != (visit.technician_id, visit.arrive)
     }
+
+
+def _drop_unqualified(planner: Planner, technician_id: str) -> None:
+    """Unstarted jobs whose technician can no longer take them (a certificate lapsed, a skill
+    was removed) leave the queue and are re-placed like jobs time pushed out."""
+    plan = planner.plan
+    technician = plan.technicians[technician_id]
+    route = plan.routes.get(technician_id, [])
+    for job_id in list(route):
+        job = plan.jobs[job_id]
+        if not job.started and job.pinned_to is None and not qualifies(technician, job):
+            route.remove(job_id)
+            plan.visits.pop(job_id, None)
+            planner.evicted.append(job_id)
+            planner.reshaped.add(technician_id)
+            planner.forget(technician_id)
 
 
 def _worth_trying(planner: Planner) -> list[tuple[str, bool]]:
@@ -77,10 +98,10 @@ def _make_room_for(planner: Planner, job_id: str) -> bool:
     job (displacing one queued job), kept only if the plan's cost drops."""
     plan = planner.plan
     saved = {technician_id: list(route) for technician_id, route in plan.routes.items()}
-    before = _total(planner)
+    before = total(planner)
     planner.take_out(job_id)
     touched = put(planner, plan.jobs[job_id])
-    after = _total(planner)
+    after = total(planner)
     if touched and before is not None and after is not None and after < before:
         return True
     if job_id in plan.unassigned:
@@ -90,17 +111,6 @@ def _make_room_for(planner: Planner, job_id: str) -> bool:
             route[:] = saved.get(technician_id, [])
             planner.forget(technician_id)
     return False
-
-
-def _total(planner: Planner) -> Cost | None:
-    penalty = travel = 0
-    for technician_id in planner.plan.routes:
-        cost = planner.cost(technician_id)
-        if cost is None:
-            return None
-        penalty += cost[0]
-        travel += cost[1]
-    return penalty, travel
 
 
 def _relocate(planner: Planner, job_id: str) -> bool:

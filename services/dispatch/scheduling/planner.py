@@ -12,6 +12,7 @@ from .clock import from_us, leg_us, span_us, to_us
 from .model import Job, Plan, Technician, TravelModel, Visit
 from .queue import Queue, by_proximity, recall, remember
 from .timing import (
+    EARLINESS,
     Cost,
     Crew,
     Slot,
@@ -46,9 +47,13 @@ def qualifies(technician: Technician, job: Job) -> bool:
 
 
 class Planner:
-    def __init__(self, plan: Plan, now: datetime, travel: TravelModel) -> None:
+    def __init__(
+        self, plan: Plan, now: datetime, travel: TravelModel, earliness: float = EARLINESS
+    ) -> None:
         self.plan = plan
         self.travel = travel
+        # Baselines plan with 0: lateness, then travel only.
+        self.earliness = earliness
         self.now = to_us(now)
         self.zone = now.tzinfo
         self._queues: dict[str, Queue | None] = {}
@@ -62,7 +67,7 @@ class Planner:
         found = self._crews.get(technician_id)
         if found is None:
             found = self._crews[technician_id] = crew_of(
-                self.plan.technicians[technician_id], self.now
+                self.plan.technicians[technician_id], self.now, self.earliness
             )
         return found
 
@@ -84,14 +89,15 @@ class Planner:
         jobs = [self.plan.jobs[job_id] for job_id in self.plan.routes.get(technician_id, [])]
         fixed = self._fixed(jobs)
         memo = self.plan.memo
-        found = recall(memo, technician_id, technician, self.travel, jobs, fixed, self.now)
+        found = recall(memo, technician_id, (technician, self.travel, self.earliness), jobs,
+                       fixed, self.now)
         if found is None:
             crew = self.crew(technician_id)
             leg_list = legs(self.travel, crew, jobs)
             timed = Timed([], [], [])
             if run(crew, jobs, leg_list, fixed, keep=timed) is not None:
                 found = Queue(jobs, leg_list, timed, fixed)
-                remember(memo, technician_id, technician, self.travel, found)
+                remember(memo, technician_id, (technician, self.travel, self.earliness), found)
         self._queues[technician_id] = found
         return found
 

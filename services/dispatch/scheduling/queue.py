@@ -10,6 +10,9 @@ from .clock import NEVER
 from .model import Job, Plan, Technician, TravelModel
 from .timing import Slot, Timed
 
+# What a remembered timing was computed with: technician record, travel model, earliness weight.
+Basis = tuple[Technician, TravelModel, float]
+
 
 @dataclass
 class Queue:
@@ -31,20 +34,21 @@ class Queue:
 def recall(
     memo: dict[str, Any],
     technician_id: str,
-    technician: Technician,
-    travel: TravelModel,
+    basis: Basis,
     jobs: list[Job],
     fixed: dict[str, Slot],
     now: int,
 ) -> Queue | None:
     """A timing from an earlier call, if nothing it depends on changed: the same technician
-    record and travel model, the same job records in the same order, the same started visits,
-    and no planned departure before now (so `now` cannot have moved any visit)."""
+    record, travel model and earliness weight, the same job records in the same order, the same
+    started visits, and no planned departure before now (so `now` cannot have moved any visit)."""
     found = memo.get(technician_id)
     if found is None:
         return None
-    known, known_travel, queue, earliest = found
-    if known is not technician or known_travel is not travel or earliest < now:
+    known, queue, earliest = found
+    if any(a is not b for a, b in zip(known[:2], basis[:2], strict=True)):
+        return None
+    if known[2] != basis[2] or earliest < now:
         return None
     if queue.fixed != fixed or len(queue.jobs) != len(jobs):
         return None
@@ -56,8 +60,7 @@ def recall(
 def remember(
     memo: dict[str, Any],
     technician_id: str,
-    technician: Technician,
-    travel: TravelModel,
+    basis: Basis,
     queue: Queue,
 ) -> None:
     # A started job without a known visit is timed from `now`: such a queue is not remembered.
@@ -68,7 +71,7 @@ def remember(
         for job, slot in zip(queue.jobs, queue.timed.slots, strict=True)
         if not job.started
     ]
-    memo[technician_id] = (technician, travel, queue, min(departures, default=NEVER))
+    memo[technician_id] = (basis, queue, min(departures, default=NEVER))
 
 
 def by_proximity(plan: Plan, here: tuple[float, float], among: Iterable[str]) -> list[str]:
