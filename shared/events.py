@@ -171,6 +171,8 @@ class ConsumedLine(BaseModel):
     part_number: str
     consumed: int
     returned: int
+    # The part's catalogue cost per unit when it was consumed (extension; absent before it).
+    unit_cost: float | None = None
 
 
 class PartsConsumed(BaseModel):

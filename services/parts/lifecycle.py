@@ -18,7 +18,7 @@ from services.parts.domain import (
     TransferStatus,
 )
 from services.parts.ledger import lock_stock, move
-from services.parts.models import PartsReservation, PartsTransfer
+from services.parts.models import PartsPart, PartsReservation, PartsTransfer
 from shared.events import (
     ConsumedLine,
     PartsApproved,
@@ -62,8 +62,10 @@ async def consume_line(
                       returned)
     reservation.consumed_qty, reservation.returned_qty = consumed, returned
     _set_status(reservation, ReservationStatus.CONSUMED)
+    part = await session.get(PartsPart, reservation.part_number)
     return ConsumedLine(reservation_id=reservation.id, part_number=reservation.part_number,
-                        consumed=consumed, returned=returned)
+                        consumed=consumed, returned=returned,
+                        unit_cost=part.unit_cost if part is not None else None)
 
 
 async def release_line(

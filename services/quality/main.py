@@ -4,8 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.quality.ahp_api import router as ahp_router
-from services.quality.api import router
+from services.quality.api import ROUTERS
 from services.quality.config import QualitySettings
 from services.quality.handlers import CONSUMED_TOPICS, HANDLERS
 from shared.app import create_service_app
@@ -20,7 +19,7 @@ def create_app(settings: QualitySettings | None = None) -> FastAPI:
             "Quality feedback: the fault file of every event quality saw, and AHP weighting of"
             " service-quality criteria."
         ),
-        routers=[router, ahp_router],
+        routers=ROUTERS,
         consumed_topics=CONSUMED_TOPICS,
         handlers=HANDLERS,
     )

@@ -58,6 +58,11 @@ class PartBase(SQLModel):
     lead_time_hours: float = Field(
         default=0.0, ge=0, le=24 * 365, sa_column_kwargs={"server_default": "0"}
     )
+    # Catalogue cost of one unit (in the currency the manufacturer accounts in): what quality
+    # charges for parts when it allocates a repair's cost.
+    unit_cost: float = Field(
+        default=0.0, ge=0, le=1e9, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 class PartWrite(PartBase):

@@ -1,0 +1,5 @@
+"""Quality HTTP routes: reports (thin: parse, authorise, call the use case, return)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1", tags=["quality"])

@@ -1,0 +1,1 @@
+"""Quality tables: complaints (see the module that uses them)."""

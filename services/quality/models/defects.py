@@ -1,0 +1,1 @@
+"""Quality tables: defects (see the module that uses them)."""

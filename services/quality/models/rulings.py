@@ -1,0 +1,1 @@
+"""Quality tables: rulings (see the module that uses them)."""

@@ -1,0 +1,1 @@
+"""Quality tables: surveys (see the module that uses them)."""
