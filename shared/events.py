@@ -201,6 +201,41 @@ class QualityPartQuarantined(BaseModel):
     quarantine_id: str | None = Field(default=None, min_length=1, max_length=60)
 
 
+class QualityRulingMade(BaseModel):
+    """Who is responsible for a fault, and what its repair cost (subject: the fault id)."""
+
+    fault_id: str
+    ruling_id: str
+    responsibility: str  # supplier | manufacturing | design | operator | unknown
+    supplier_id: str | None = None
+    parts_cost: float
+    labour_hours: float
+    labour_cost: float
+    total_cost: float
+    # The claim raised against the supplier, when the supplier is responsible.
+    claim_id: str | None = None
+    claim_amount: float | None = None
+    ruled_by: str
+    ruled_at: datetime
+
+
+class QualityIssueOpened(BaseModel):
+    """A defect recurred on enough vehicles of one model within the window (subject: issue id).
+
+    `basis` is "fault_code" or "part_number"; `key` its value; the evidence is the faults."""
+
+    issue_id: str
+    number: str
+    vehicle_model: str
+    basis: str
+    key: str
+    vehicles: list[str]
+    fault_ids: list[str]
+    window_days: float
+    opened_at: datetime
+    reopened: bool = False
+
+
 class DispatchAssigned(BaseModel):
     fault_id: str
     job_id: str

@@ -20,9 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== lint"
-.venv/bin/ruff check .
-.venv/bin/mypy shared services tests deploy/local bench
+if [[ "${FLEETCARE_SKIP_LINT:-0}" != 1 ]]; then
+  echo "== lint"
+  .venv/bin/ruff check .
+  .venv/bin/mypy shared services tests deploy/local bench
+fi
 
 echo "== infrastructure"
 pg_started=0

@@ -82,6 +82,21 @@ async def test_accept_depart_arrive_complete_resolves_the_fault_with_the_onsite_
     assert [e["status"] for e in completed] == ["resolved"]
     assert shown["status"] == "closed"  # the card had its cause and actions
 
+    # Quality's service record (information card) assembled from the same events.
+    async with system.client("quality") as quality:
+
+        async def closed_card() -> dict[str, Any] | None:
+            page = (await quality.get("/v1/service-records",
+                                      params={"fault_id": fault["id"]})).json()
+            cards: list[dict[str, Any]] = page["items"]
+            return cards[0] if cards and cards[0]["status"] == "closed" else None
+
+        card = await eventually(closed_card, timeout=15, what="service record closed")
+    assert card["technician_id"] == tech and card["cause"] == COMPLETION["cause"]
+    assert card["fault_number"] == fault["number"] and card["severity"] == fault["severity"]
+    assert card["sla"]["onsite"] == "met" and card["sla"]["resolve"] == "met"
+    assert card["on_site_at"] is not None and card["repair_hours"] is not None
+
 
 async def test_an_action_out_of_order_is_a_409_and_changes_nothing(system: System) -> None:
     tech = await register(system, "coupler")
