@@ -1,11 +1,12 @@
 """Events quality consumes: every event of every service goes into its fault's file, then each
 topic's reactions run in the same transaction (service record first: the others read it)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.quality import defects, records
+from services.quality.config import QualitySettings
 from services.quality.domain import FILED_EVENT_TYPES
 from services.quality.fault_files import file_event
 from shared.consumer import Handler
@@ -13,11 +14,10 @@ from shared.events import SERVICES, Envelope, topic_for
 
 CONSUMED_TOPICS = [topic_for(service) for service in SERVICES]
 
-REACTIONS: list[Mapping[str, Handler]] = [records.REACTIONS, defects.REACTIONS]
 
 
-def _chain(event_type: str) -> Handler:
-    steps = [file_event, *(r[event_type] for r in REACTIONS if event_type in r)]
+def _chain(event_type: str, reactions: Sequence[Mapping[str, Handler]]) -> Handler:
+    steps = [file_event, *(r[event_type] for r in reactions if event_type in r)]
 
     async def handle(session: AsyncSession, envelope: Envelope) -> None:
         for step in steps:
@@ -26,4 +26,6 @@ def _chain(event_type: str) -> Handler:
     return handle
 
 
-HANDLERS: dict[str, Handler] = {event_type: _chain(event_type) for event_type in FILED_EVENT_TYPES}
+def handlers(settings: QualitySettings) -> dict[str, Handler]:
+    reactions = [records.REACTIONS, defects.reactions(settings)]
+    return {event_type: _chain(event_type, reactions) for event_type in FILED_EVENT_TYPES}

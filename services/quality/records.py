@@ -54,7 +54,7 @@ def _reported(record: ServiceRecord, data: FaultReported) -> None:
     record.severity = data.severity
     record.system = data.system
     record.fault_code = data.fault_code
-    record.description = data.description[:2000]
+    record.description = data.description[:4000]
     record.site_code = data.location.site_code
     record.reported_at = data.reported_at
     record.onsite_due = data.onsite_due
@@ -80,8 +80,8 @@ def _completed(record: ServiceRecord, data: DispatchCompleted) -> None:
     record.technician_id = data.technician_id
     record.completed_at = data.occurred_at
     record.cause = data.cause[:2000]
-    record.actions = data.actions[:2000]
-    record.notes = data.notes[:2000]
+    record.actions = data.actions[:4000]
+    record.notes = data.notes[:4000]
     record.parts_used = [line.model_dump() for line in data.parts_used]
 
 

@@ -1,5 +1,6 @@
+from services.quality.config import QualitySettings
 from services.quality.domain import FILED_EVENT_TYPES
-from services.quality.handlers import CONSUMED_TOPICS, HANDLERS
+from services.quality.handlers import CONSUMED_TOPICS, handlers
 
 CONTRACT_EVENT_TYPES = {
     "fault.reported", "fault.acknowledged", "fault.cancelled", "fault.closed",
@@ -15,7 +16,7 @@ CONTRACT_EVENT_TYPES = {
 
 def test_every_contract_event_type_goes_into_the_fault_file() -> None:
     assert set(FILED_EVENT_TYPES) == CONTRACT_EVENT_TYPES
-    assert set(HANDLERS) == CONTRACT_EVENT_TYPES
+    assert set(handlers(QualitySettings())) == CONTRACT_EVENT_TYPES
 
 
 def test_quality_listens_to_every_service_topic() -> None:
