@@ -27,6 +27,13 @@ if [[ "${FLEETCARE_SKIP_LINT:-0}" != 1 ]]; then
 fi
 
 echo "== infrastructure"
+# The quality report's end-to-end test renders its HTML in headless Chromium (Debian package).
+if ! command -v chromium >/dev/null; then
+  echo "chromium not found; installing the chromium package"
+  sudo=(); if [[ "$(id -u)" != 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
 pg_started=0
 deploy/postgres/postgres.sh status >/dev/null 2>&1 || pg_started=1
 deploy/postgres/postgres.sh start
