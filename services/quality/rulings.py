@@ -67,7 +67,9 @@ async def rule(
                           ruling_id=existing.id)
         return Ruled(existing, await claim_of(session, existing), created=False)
     record = await load_record(session, body.fault_id)
-    if record is None or record.status not in RULABLE_RECORD_STATUSES:
+    # Closed but no completion seen yet: intake's fault.closed can be consumed before
+    # dispatch's completion report, and the cost needs the report's times.
+    if record is None or record.status not in RULABLE_RECORD_STATUSES or not record.completed_at:
         status = record.status if record else None
         raise Problem(409, "Repair not done",
                       f"The fault's service record is {status or 'not known yet'}: a fault is "

@@ -89,7 +89,9 @@ async def test_accept_depart_arrive_complete_resolves_the_fault_with_the_onsite_
             page = (await quality.get("/v1/service-records",
                                       params={"fault_id": fault["id"]})).json()
             cards: list[dict[str, Any]] = page["items"]
-            return cards[0] if cards and cards[0]["status"] == "closed" else None
+            # fault.closed (intake's topic) may be consumed before dispatch.completed.
+            done = cards and cards[0]["status"] == "closed" and cards[0]["completed_at"]
+            return cards[0] if done else None
 
         card = await eventually(closed_card, timeout=15, what="service record closed")
     assert card["technician_id"] == tech and card["cause"] == COMPLETION["cause"]

@@ -54,7 +54,8 @@ async def repaired_fault(system: System) -> dict[str, Any]:
             page = (await quality.get("/v1/service-records",
                                       params={"fault_id": fault["id"]})).json()
             record: dict[str, Any] | None = page["items"][0] if page["items"] else None
-            done = record and record["status"] in ("completed", "closed")
+            done = record and record["status"] in ("completed", "closed") and \
+                record["completed_at"]
             return record if done and record and record["parts_consumed"] else None
 
         return await eventually(repair_done, timeout=20, what="service record repaired")
