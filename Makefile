@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 ROLE ?= dispatcher
 
-.PHONY: help setup run test test-unit lint token migration kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
+.PHONY: help setup run test test-unit lint token migration dlq-replay kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
 
 help:
 	@echo "make run      - Kafka + the four services on SQLite, with demo data (Ctrl-C stops)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint     - ruff and mypy"
 	@echo "make token ROLE=depot DEPOT=D-BJ | ROLE=technician TECH=T-BJ-01 - print an API token"
 	@echo "make migration SERVICE=parts MSG='add bins' - autogenerate a migration"
+	@echo "make dlq-replay GROUP=parts [DRY_RUN=1] [LIMIT=n] - re-publish a group's dead letters"
 	@echo "make bench-dispatch SIZE=medium SEEDS=10 - the dispatch scheduling benchmark"
 
 # The venv is rebuilt only when the dependencies change.
@@ -56,6 +57,12 @@ token: $(STAMP)
 
 migration: $(STAMP)
 	$(VENV)/bin/python -m shared.makemigration $(SERVICE) "$(MSG)"
+
+# Re-publishes fleetcare.dlt.$(GROUP) to the original topics (docs/operations.md#runbook);
+# the broker is FLEETCARE_KAFKA_BOOTSTRAP (127.0.0.1:9092 by default).
+dlq-replay: $(STAMP)
+	@test -n "$(GROUP)" || { echo "usage: make dlq-replay GROUP=parts [DRY_RUN=1] [LIMIT=n]" >&2; exit 2; }
+	$(VENV)/bin/python -m shared.dlq replay --group $(GROUP) $(if $(DRY_RUN),--dry-run) $(if $(LIMIT),--limit $(LIMIT))
 
 kafka-start: setup
 	deploy/kafka/kafka.sh start

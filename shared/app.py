@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import tracing
 from shared.consumer import EventConsumer, Handler
 from shared.db import Database
 from shared.errors import install_problem_handlers, problem_response
 from shared.http import BodyLimit, RequestMetrics
-from shared.logging import configure_logging
+from shared.logging import configure_logging, log_context
+from shared.metrics_refresh import Refresher, check_readiness, refresh_metrics
 from shared.migrations import upgrade_async
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
@@ -26,6 +28,14 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+async def fault_log_context(request: Request) -> AsyncIterator[None]:
+    """Every line logged by a request on one fault's route (`{fault_id}`) names the fault."""
+    with log_context(fault_id=request.path_params.get("fault_id")):
+        yield
+
+
 S = TypeVar("S", bound=ServiceSettings)
 # A service's own long-running loop (e.g. a watchdog), started after migrations.
 BackgroundJob = Callable[[Database], Coroutine[Any, Any, None]]
@@ -52,9 +62,15 @@ def create_service_app(
     consumed_topics: Sequence[str] = (),
     handlers: Mapping[str, Handler] | None = None,
     background: Sequence[BackgroundJob] = (),
+    refreshers: Sequence[Refresher] = (),
 ) -> FastAPI:
-    """Build one service's app; its lifespan migrates, then starts the relay and consumer."""
+    """Build one service's app; its lifespan migrates, then starts the relay and consumer.
+
+    `refreshers` set the service's gauges read from its database, every
+    `metrics_refresh_seconds`, alongside the readiness gauge.
+    """
     configure_logging(settings.service_name)
+    tracing.configure(settings)
     db = Database(settings.database_url)
     relay = OutboxRelay(settings, db)
     consumer = (
@@ -69,7 +85,11 @@ def create_service_app(
         relay.start()
         if consumer:
             consumer.start()
+        gauges = refresh_metrics(
+            settings.service_name, db, consumer, refreshers, settings.metrics_refresh_seconds
+        )
         jobs = [asyncio.create_task(job(db)) for job in background]
+        jobs.append(asyncio.create_task(gauges, name="metrics-refresh"))
         try:
             yield
         finally:
@@ -81,7 +101,10 @@ def create_service_app(
             await relay.stop()
             await db.dispose()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title, description=description, version="1.0.0", lifespan=lifespan,
+        dependencies=[Depends(fault_log_context)], telemetry=tracing.FASTAPI_TELEMETRY,
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.relay = relay
@@ -89,13 +112,13 @@ def create_service_app(
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, service=settings.service_name)
-    app.include_router(_operations_router(db, consumer))
+    app.include_router(_operations_router(settings.service_name, db, consumer))
     for router in routers:
         app.include_router(router)
     return app
 
 
-def _operations_router(db: Database, consumer: EventConsumer | None) -> APIRouter:
+def _operations_router(service: str, db: Database, consumer: EventConsumer | None) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="The process is alive")
@@ -104,10 +127,7 @@ def _operations_router(db: Database, consumer: EventConsumer | None) -> APIRoute
 
     @router.get("/readyz", summary="Database and Kafka are reachable", response_model=None)
     async def readyz() -> Response | dict[str, object]:
-        checks = {
-            "database": await db.ping(),
-            "kafka": consumer.healthy if consumer else True,
-        }
+        checks = await check_readiness(service, db, consumer)
         if all(checks.values()):
             return {"status": "ready", "checks": checks}
         failing = ", ".join(name for name, ok in checks.items() if not ok)

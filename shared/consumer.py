@@ -9,12 +9,20 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared import metrics
+from shared import metrics, tracing
+from shared.consumer_lag import ConsumerLag
 from shared.db import Database
-from shared.events import Envelope, dead_letter_topic
+from shared.events import (
+    DLT_ERROR_HEADER,
+    DLT_ORIGINAL_OFFSET_HEADER,
+    DLT_ORIGINAL_PARTITION_HEADER,
+    DLT_ORIGINAL_TOPIC_HEADER,
+    Envelope,
+    dead_letter_topic,
+)
 from shared.inbox import first_delivery
 from shared.kafka import bounded, make_consumer, make_producer
-from shared.logging import correlation_id
+from shared.logging import event_fields, log_context
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -41,6 +49,7 @@ class EventConsumer:
         self.last_poll_ok = 0.0
         self._task: asyncio.Task[None] | None = None
         self._dlt_producer: AIOKafkaProducer | None = None
+        self._lag = ConsumerLag(settings.service_name)
 
     @property
     def healthy(self) -> bool:
@@ -71,6 +80,7 @@ class EventConsumer:
                 log.warning("consumer %s: %s; reconnecting", self.group, exc)
                 await asyncio.sleep(1.0)
             finally:
+                self._lag.clear()
                 await asyncio.shield(
                     asyncio.gather(asyncio.wait_for(consumer.stop(), 5), return_exceptions=True)
                 )
@@ -85,30 +95,38 @@ class EventConsumer:
                     await self._process(record)
                 # Only after every record's transaction committed: a crash redelivers, never loses.
                 await bounded(consumer.commit({partition: records[-1].offset + 1}), timeout)
+            await self._lag.update(consumer)
 
     async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         service = self.settings.service_name
         try:
             envelope = Envelope.from_bytes(record.value or b"")
         except (ValidationError, ValueError) as exc:
-            await self._dead_letter(record, f"malformed envelope: {exc.__class__.__name__}")
-            metrics.EVENTS_CONSUMED.labels(service, "unknown", "dead_lettered").inc()
+            await self._dead_letter(
+                record, "malformed", f"malformed envelope: {exc.__class__.__name__}"
+            )
+            metrics.EVENTS_CONSUMED.labels(service, record.topic, "unknown", "dead_lettered").inc()
             return
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            metrics.EVENTS_CONSUMED.labels(service, envelope.type, "ignored").inc()
+            metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, "ignored").inc()
             return
-        token = correlation_id.set(envelope.correlation_id)
-        try:
-            outcome = await self._apply(handler, envelope)
+        about = event_fields(envelope.type, envelope.subject, envelope.data)
+        with (
+            log_context(correlation_id=envelope.correlation_id, **about),
+            tracing.handling(envelope, record.topic, record.headers),
+        ):
+            outcome = await self._apply(handler, envelope, record.topic)
             if outcome is None:
-                await self._dead_letter(record, "handler failed after retries")
+                await self._dead_letter(record, "handler_failed", "handler failed after retries")
                 outcome = "dead_lettered"
-            metrics.EVENTS_CONSUMED.labels(service, envelope.type, outcome).inc()
-        finally:
-            correlation_id.reset(token)
+            metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, outcome).inc()
+            tracing.note_outcome(outcome)
+            # One line per handled event: `grep <fault id>` shows where the fault has been.
+            log.info("%s %s", envelope.type, outcome,
+                     extra={"event_id": str(envelope.id), "outcome": outcome})
 
-    async def _apply(self, handler: Handler, envelope: Envelope) -> str | None:
+    async def _apply(self, handler: Handler, envelope: Envelope, topic: str) -> str | None:
         """Run the handler in one transaction with the inbox row; None when every try failed."""
         attempts = self.settings.consumer_max_attempts
         for attempt in range(1, attempts + 1):
@@ -124,6 +142,9 @@ class EventConsumer:
                 )
                 return "processed" if fresh else "duplicate"
             except Exception:
+                metrics.EVENT_HANDLING_FAILURES.labels(
+                    self.settings.service_name, topic, envelope.type
+                ).inc()
                 log.exception(
                     "handling %s %s failed (attempt %d/%d)",
                     envelope.type, envelope.id, attempt, attempts,
@@ -131,17 +152,21 @@ class EventConsumer:
                 await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * attempt)
         return None
 
-    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], reason: str) -> None:
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
+    ) -> None:
+        """Send the record as it came to the group's dead-letter topic; `reason` (`malformed`,
+        `handler_failed`) labels the metric, `detail` goes in the `fleetcare-error` header."""
         timeout = self.settings.kafka_timeout_seconds
         if self._dlt_producer is None:
             producer = make_producer(self.settings)
             await bounded(producer.start(), timeout)
             self._dlt_producer = producer
         headers = [
-            ("fleetcare-error", reason.encode()),
-            ("fleetcare-original-topic", record.topic.encode()),
-            ("fleetcare-original-partition", str(record.partition).encode()),
-            ("fleetcare-original-offset", str(record.offset).encode()),
+            (DLT_ERROR_HEADER, detail.encode()),
+            (DLT_ORIGINAL_TOPIC_HEADER, record.topic.encode()),
+            (DLT_ORIGINAL_PARTITION_HEADER, str(record.partition).encode()),
+            (DLT_ORIGINAL_OFFSET_HEADER, str(record.offset).encode()),
         ]
         await bounded(
             self._dlt_producer.send_and_wait(
@@ -149,7 +174,10 @@ class EventConsumer:
             ),
             timeout,
         )
+        metrics.EVENTS_DEAD_LETTERED.labels(
+            self.settings.service_name, record.topic, reason
+        ).inc()
         log.warning(
-            "dead-lettered %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
+            "dead-lettered %s[%d]@%d: %s", record.topic, record.partition, record.offset, detail
         )
 

@@ -47,6 +47,13 @@ def dead_letter_topic(group: str) -> str:
     return f"fleetcare.dlt.{group}"
 
 
+# Headers a dead-lettered message carries (shared/consumer.py writes them, shared/dlq.py reads).
+DLT_ERROR_HEADER = "fleetcare-error"
+DLT_ORIGINAL_TOPIC_HEADER = "fleetcare-original-topic"
+DLT_ORIGINAL_PARTITION_HEADER = "fleetcare-original-partition"
+DLT_ORIGINAL_OFFSET_HEADER = "fleetcare-original-offset"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

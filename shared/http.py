@@ -59,7 +59,8 @@ class BodyLimit:
 
 
 class RequestMetrics:
-    """Count and time requests by route template, never by raw path (no ids as labels)."""
+    """Count and time requests by route template and status class, never by raw path or
+    exact code (no ids as labels, few series)."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -84,7 +85,8 @@ class RequestMetrics:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "GET")
-            metrics.HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
+            status_class = f"{status // 100}xx"
+            metrics.HTTP_REQUESTS.labels(self.service, method, template, status_class).inc()
             metrics.HTTP_DURATION.labels(self.service, method, template).observe(
                 time.perf_counter() - started
             )

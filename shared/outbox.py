@@ -2,7 +2,9 @@
 
 import asyncio
 import contextlib
+import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -10,10 +12,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from shared import metrics
+from shared import metrics, tracing
 from shared.db import OUTBOX_DIRTY, Database
-from shared.events import Envelope, topic_for
+from shared.events import Envelope, topic_for, utcnow
 from shared.kafka import bounded, make_producer
+from shared.logging import event_fields
 from shared.messaging import OutboxMessage
 from shared.settings import ServiceSettings
 
@@ -32,6 +35,7 @@ def add_event(session: AsyncSession, envelope: Envelope) -> Envelope:
         )
     )
     session.info[OUTBOX_DIRTY] = True
+    tracing.remember_origin(str(envelope.id))
     return envelope
 
 
@@ -105,20 +109,27 @@ class OutboxRelay:
                     .limit(self.settings.outbox_batch_size)
                 )
             ).all()
-        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(len(rows))
+        service = self.settings.service_name
+        metrics.OUTBOX_PENDING.labels(service).set(len(rows))
+        metrics.OUTBOX_OLDEST_PENDING_AGE.labels(service).set(
+            _seconds_since(min(row.created_at for row in rows), utcnow()) if rows else 0
+        )
         if not rows:
             return 0
         producer = await self._ensure_producer()
         timeout = self.settings.kafka_timeout_seconds
         # Sends are pipelined; an idempotent producer keeps per-partition order on retries.
-        futures = [
-            await bounded(
-                producer.send(row.topic, value=row.payload.encode(), key=row.key.encode()),
-                timeout,
-            )
-            for row in rows
-        ]
-        await bounded(asyncio.gather(*futures), timeout)
+        with tracing.publishing(rows) as headers:
+            futures = [
+                await bounded(
+                    producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(),
+                                  headers=headers.get(row.event_id)),
+                    timeout,
+                )
+                for row in rows
+            ]
+            await bounded(asyncio.gather(*futures), timeout)
+        published_at = utcnow()
         async with self.db.session() as session:
             await session.execute(
                 delete(OutboxMessage).where(
@@ -127,7 +138,13 @@ class OutboxRelay:
             )
             await session.commit()
         for row in rows:
-            metrics.EVENTS_PUBLISHED.labels(self.settings.service_name, row.type).inc()
+            metrics.EVENTS_PUBLISHED.labels(service, row.topic, row.type).inc()
+            metrics.OUTBOX_PUBLISH_LAG.labels(service).observe(
+                _seconds_since(row.created_at, published_at)
+            )
+            data = json.loads(row.payload).get("data", {})
+            log.info("published %s", row.type,
+                     extra=event_fields(row.type, row.key, data) | {"event_id": row.event_id})
         return len(rows)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
@@ -145,6 +162,11 @@ class OutboxRelay:
         if self._producer is not None:
             producer, self._producer = self._producer, None
             await _quiet_stop(producer)
+
+
+def _seconds_since(moment: datetime, now: datetime) -> float:
+    # Another replica's clock may run slightly ahead of ours.
+    return max((now - moment).total_seconds(), 0.0)
 
 
 async def _quiet_stop(producer: AIOKafkaProducer) -> None:

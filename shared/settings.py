@@ -1,5 +1,7 @@
 """Settings every service shares; each service subclasses with its own defaults."""
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,10 +25,14 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_seconds: float = 0.2
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
+    # Gauges read from the database are refreshed this often, never at scrape time.
+    metrics_refresh_seconds: float = Field(default=15.0, gt=0)
     max_body_bytes: int = 1024 * 1024
     run_consumers: bool = True
     # Kafka consumer group; defaults to the service name (its dead-letter topic follows it).
     consumer_group: str = ""
+    # OpenTelemetry spans (shared/tracing.py): printed to stdout, or sent to an OTLP collector.
+    tracing: Literal["off", "console", "otlp"] = "off"
 
     @model_validator(mode="after")
     def _secret_for_env(self) -> "ServiceSettings":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, then unit, integration and end-to-end tests against a real Kafka broker and
-# a real PostgreSQL that this script starts (and stops again if it started them).
+# `make test`: lint, the Prometheus configs and alert rules (promtool), then unit, integration and
+# end-to-end tests against a real Kafka broker and a real PostgreSQL that this script starts (and
+# stops again if it started them).
 # Arguments go to pytest, e.g. `make test ARGS="tests/unit -x"`.
 set -euo pipefail
 
@@ -26,14 +27,26 @@ if [[ "${FLEETCARE_SKIP_LINT:-0}" != 1 ]]; then
   .venv/bin/mypy shared services tests deploy/local bench
 fi
 
+# Installs a Debian package when the command it provides is missing (as root, or with sudo).
+install_if_missing() {
+  local command="$1" package="$2"
+  if command -v "$command" >/dev/null; then return; fi
+  echo "$command not found; installing the $package package"
+  local sudo=(); if [[ "$(id -u)" != 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package"
+}
+
+echo "== monitoring"
+# promtool comes with Debian's prometheus package: the configs, the alert rules and their tests.
+install_if_missing promtool prometheus
+promtool check config deploy/prometheus/prometheus.yml deploy/prometheus/prometheus-local.yml
+promtool check rules deploy/prometheus/rules/*.yml
+promtool test rules deploy/prometheus/tests/*.yml
+
 echo "== infrastructure"
 # The quality report's end-to-end test renders its HTML in headless Chromium (Debian package).
-if ! command -v chromium >/dev/null; then
-  echo "chromium not found; installing the chromium package"
-  sudo=(); if [[ "$(id -u)" != 0 ]]; then sudo=(sudo); fi
-  "${sudo[@]}" apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
-fi
+install_if_missing chromium chromium
 pg_started=0
 deploy/postgres/postgres.sh status >/dev/null 2>&1 || pg_started=1
 deploy/postgres/postgres.sh start

@@ -5,7 +5,6 @@ plan's unstarted jobs are re-optimised (see planning.improve_plan)."""
 import logging
 from datetime import datetime, timedelta
 
-from prometheus_client import Counter
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -13,6 +12,7 @@ from sqlmodel import col
 from services.dispatch.config import DispatchSettings
 from services.dispatch.domain.skills import certified_skills
 from services.dispatch.domain.status import JobStatus
+from services.dispatch.metrics import ESCALATIONS, SERVICE
 from services.dispatch.models import DispatchJob
 from services.dispatch.plan_state import active_technicians, could_take, lock_plan
 from services.dispatch.planning import improve_plan, place_job
@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 BATCH = 50
 # Unassigned jobs looked at per round to find the BATCH some technician could take.
 RETRY_SCAN = 200
-
-ESCALATIONS = Counter(
-    "fleetcare_dispatch_escalations_total",
-    "Assignments not accepted within the accept timeout and offered to someone else.",
-)
 
 
 async def _due(
@@ -59,7 +54,7 @@ async def escalate_lapsed(session: AsyncSession, settings: DispatchSettings, now
         silent = job.technician_id
         log.warning("job %s (fault %s): %s did not accept within %g min; escalating",
                     job.id, job.fault_id, silent, settings.accept_timeout_minutes)
-        ESCALATIONS.inc()
+        ESCALATIONS.labels(SERVICE).inc()
         if silent is not None:
             job.declined_by = [*job.declined_by, silent]
         await place_job(session, settings, job, None)

@@ -9,6 +9,7 @@ from services.dispatch.api import router
 from services.dispatch.config import DispatchSettings
 from services.dispatch.escalation import watch_assignments
 from services.dispatch.handlers import CONSUMED_TOPICS, handlers
+from services.dispatch.metrics import refresh_job_gauge, refresh_technician_gauge
 from shared.app import create_service_app
 
 
@@ -25,4 +26,5 @@ def create_app(settings: DispatchSettings | None = None) -> FastAPI:
         consumed_topics=CONSUMED_TOPICS,
         handlers=handlers(settings),
         background=[partial(watch_assignments, settings)],
+        refreshers=[refresh_job_gauge, refresh_technician_gauge],
     )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.config import DispatchSettings
+from services.dispatch.metrics import DECISION_SECONDS, SERVICE
 from services.dispatch.models import DispatchJob
 from services.dispatch.plan_state import active_technicians, as_job, could_take, load, lock_plan
 from services.dispatch.plan_writer import Placement, unassign, write_back
@@ -43,23 +44,25 @@ async def place_job(
 ) -> Decision:
     """(Re-)place a job from scratch: a `fresh` one, a declined or lapsed one, an unassigned one,
     or (`pin_to`) one a dispatcher sends to a given technician. The caller commits."""
-    now = utcnow()
-    technicians = await active_technicians(session)
-    if row.technician_id is None and not any(could_take(t, row) for t in technicians):
-        # Nobody certified at all (a flood of faults for a skill nobody holds): no plan to load.
-        unassign(session, settings, now, row, fresh, correlation_id)
-        return Decision(row.id, None, None, False)
-    await lock_plan(session)
-    snapshot = await load(session, settings, now, leave_out=row.id, technician_rows=technicians)
-    snapshot.rows[row.id] = row
-    job = dataclasses.replace(as_job(row, settings), started=False, pinned_to=pin_to)
-    decision = place(snapshot.plan, job, now, travel_model(settings))
-    changed = dict(decision.moved)
-    if row.id in snapshot.plan.visits:
-        changed[row.id] = snapshot.plan.visits[row.id]
-    write_back(session, settings, snapshot, correlation_id, changed,
-                Placement(row, fresh, bool(pin_to)))
-    return decision
+    with DECISION_SECONDS.labels(SERVICE).time():
+        now = utcnow()
+        technicians = await active_technicians(session)
+        if row.technician_id is None and not any(could_take(t, row) for t in technicians):
+            # Nobody certified (a flood of faults for a skill nobody holds): no plan to load.
+            unassign(session, settings, now, row, fresh, correlation_id)
+            return Decision(row.id, None, None, False)
+        await lock_plan(session)
+        snapshot = await load(session, settings, now, leave_out=row.id,
+                              technician_rows=technicians)
+        snapshot.rows[row.id] = row
+        job = dataclasses.replace(as_job(row, settings), started=False, pinned_to=pin_to)
+        decision = place(snapshot.plan, job, now, travel_model(settings))
+        changed = dict(decision.moved)
+        if row.id in snapshot.plan.visits:
+            changed[row.id] = snapshot.plan.visits[row.id]
+        write_back(session, settings, snapshot, correlation_id, changed,
+                    Placement(row, fresh, bool(pin_to)))
+        return decision
 
 
 async def follow_job(

@@ -146,6 +146,15 @@ def clocks_to_report(clocks: Iterable[Clock], now: datetime) -> list[Clock]:
     ]
 
 
+def met_in_time(clock: Clock) -> bool:
+    """A clock whose milestone has just arrived is met: in time, and not judged before.
+
+    A milestone sent late from the field (an offline app) may arrive after the watchdog
+    already declared the clock breached; that judgement stands.
+    """
+    return not clock.settled and clock.met_at is not None and clock.met_at <= clock.due
+
+
 def eta_at_risk(eta: datetime, onsite_due: datetime, onsite_at: datetime | None) -> bool:
     """The assigned engineer will arrive after the on-site commitment."""
     return onsite_at is None and eta > onsite_due

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain
+from services.intake import domain, metrics
 from services.intake.config import IntakeSettings
 from services.intake.domain import FaultStatus
 from services.intake.models import IntakeFault
+from services.intake.sla_watch import sla_clocks
 from services.intake.timeline import announce, record
 from shared.errors import Problem
 from shared.events import (
@@ -22,6 +23,10 @@ from shared.events import (
     SlaAtRisk,
     utcnow,
 )
+
+# Where each SLA clock's milestone is kept: when the user was answered, the engineer arrived,
+# the repair was completed.
+MILESTONES = {"respond": "responded_at", "onsite": "onsite_at", "resolve": "resolved_at"}
 
 
 async def locked_fault(session: AsyncSession, fault_id: str) -> IntakeFault | None:
@@ -76,17 +81,40 @@ def _record_effects(fault: IntakeFault, envelope: Envelope, occurred_at: datetim
     elif envelope.type == EventType.PARTS_RELEASED:
         fault.parts = {**fault.parts, "released": list(data.get("lines", []))}
     elif envelope.type == EventType.DISPATCH_ASSIGNED:
+        if fault.assignment is None and fault.status != FaultStatus.CANCELLED:
+            metrics.REPORT_TO_DISPATCH.labels(metrics.SERVICE, fault.severity).observe(
+                metrics.elapsed_seconds(fault.created_at, utcnow()))
         fault.assignment = {
             k: data.get(k)
             for k in ("job_id", "technician_id", "technician_name", "eta", "distance_km")
         }
-        fault.responded_at = fault.responded_at or occurred_at
+        reach_milestone(fault, "respond", occurred_at)
     elif envelope.type == EventType.DISPATCH_ON_SITE:
-        fault.onsite_at = fault.onsite_at or occurred_at
+        reach_milestone(fault, "onsite", occurred_at)
     elif envelope.type == EventType.DISPATCH_COMPLETED:
         # A completed repair was done on site, even if the arrival was never sent.
-        fault.onsite_at = fault.onsite_at or occurred_at
-        fault.resolved_at = fault.resolved_at or occurred_at
+        reach_milestone(fault, "onsite", occurred_at)
+        reach_milestone(fault, "resolve", occurred_at)
+
+
+def reach_milestone(fault: IntakeFault, clock_name: str, at: datetime) -> None:
+    """Keep when a clock's milestone arrived, the first time only (later ones change nothing);
+    then the clock is met if that was in time, and the fault's journey to it is timed.
+
+    A cancelled fault's clocks are not judged (the watchdog leaves them alone too).
+    """
+    field = MILESTONES[clock_name]
+    if getattr(fault, field) is not None:
+        return
+    setattr(fault, field, at)
+    if fault.status == FaultStatus.CANCELLED:
+        return
+    clock = next(c for c in sla_clocks(fault) if c.name == clock_name)
+    if domain.met_in_time(clock):
+        metrics.SLA_CLOCKS.labels(metrics.SERVICE, clock_name, fault.severity, "met").inc()
+    if (journey := metrics.TIME_TO_MILESTONE.get(clock_name)) is not None:
+        journey.labels(metrics.SERVICE, fault.severity).observe(
+            metrics.elapsed_seconds(fault.reported_at, at))
 
 
 def _warn_if_late(
@@ -101,6 +129,7 @@ def _warn_if_late(
                      technician_id=envelope.data.get("technician_id"))
     announce(session, settings, fault, EventType.SLA_AT_RISK, data.model_dump(mode="json"),
              utcnow(), envelope.correlation_id)
+    metrics.SLA_AT_RISK.labels(metrics.SERVICE, "onsite", fault.severity).inc()
 
 
 def close(
@@ -126,7 +155,7 @@ async def acknowledge(
         return
     now = utcnow()
     fault.acknowledged_at = now
-    fault.responded_at = fault.responded_at or now
+    reach_milestone(fault, "respond", now)
     fault.status = domain.advance(FaultStatus(fault.status), FaultStatus.ACKNOWLEDGED).value
     data = FaultAcknowledged(fault_id=fault.id, acknowledged_by=by, occurred_at=now)
     announce(session, settings, fault, EventType.FAULT_ACKNOWLEDGED,

@@ -1,5 +1,6 @@
 """Reporting a fault: classification, warranty, SLA due times, de-duplication."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain
+from services.intake import domain, metrics
 from services.intake.config import IntakeSettings
 from services.intake.domain import FaultStatus
 from services.intake.models import FaultCreate, IntakeFault, IntakeVehicle
@@ -15,6 +16,8 @@ from services.intake.timeline import announce
 from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import EventType, FaultReported, utcnow
+
+log = logging.getLogger(__name__)
 
 # Depot clocks drift; a report a little in the future is accepted, more is a data error.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -134,6 +137,9 @@ async def report_fault(
     )
     announce(session, settings, fault, EventType.FAULT_REPORTED, data.model_dump(mode="json"),
              reported_at)
+    metrics.FAULTS_REPORTED.labels(metrics.SERVICE, fault.severity).inc()
+    log.info("fault reported", extra={"fault_id": fault.id, "number": fault.number,
+                                      "severity": fault.severity, "depot_id": fault.depot_id})
     return fault
 
 

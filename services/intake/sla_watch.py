@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from services.intake import domain
+from services.intake import domain, metrics
 from services.intake.config import IntakeSettings
 from services.intake.models import IntakeFault
 from services.intake.timeline import announce
@@ -16,7 +16,8 @@ from shared.events import EventType, SlaBreached, utcnow
 BATCH = 500
 
 
-def _clocks(fault: IntakeFault) -> list[domain.Clock]:
+def sla_clocks(fault: IntakeFault) -> list[domain.Clock]:
+    """The fault's three clocks as the domain rules see them."""
     return [
         domain.Clock("respond", fault.respond_due, fault.responded_at,
                      fault.respond_settled),
@@ -43,12 +44,14 @@ async def report_breaches(session: AsyncSession, settings: IntakeSettings, now: 
     )
     reported = 0
     for fault in (await session.scalars(query)).all():
-        clocks = _clocks(fault)
+        clocks = sla_clocks(fault)
         for clock in domain.clocks_to_report(clocks, now):
             data = SlaBreached(fault_id=fault.id, clock=clock.name, due=clock.due,
                                met_at=clock.met_at, detected_at=now)
             announce(session, settings, fault, EventType.SLA_BREACHED,
                      data.model_dump(mode="json"), now)
+            metrics.SLA_CLOCKS.labels(metrics.SERVICE, clock.name, fault.severity,
+                                      "breached").inc()
             reported += 1
         for clock in clocks:
             if now > clock.due:

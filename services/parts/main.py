@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.parts.api import ROUTERS
 from services.parts.config import PartsSettings
 from services.parts.handlers import CONSUMED_TOPICS, handlers
+from services.parts.metrics import refresh_stock_gauge
 from shared.app import create_service_app
 
 
@@ -23,4 +24,5 @@ def create_app(settings: PartsSettings | None = None) -> FastAPI:
         routers=ROUTERS,
         consumed_topics=CONSUMED_TOPICS,
         handlers=handlers(settings),
+        refreshers=[refresh_stock_gauge],
     )

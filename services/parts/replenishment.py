@@ -70,6 +70,20 @@ async def check_low_stock(
             ))
 
 
+async def lines_below_reorder_point(session: AsyncSession) -> int:
+    """How many stock lines (part x warehouse) have less available than the part's reorder
+    point (the rule of `is_low`, counted in the database)."""
+    stock = PartsStock
+    below = (
+        select(col(stock.part_number), col(stock.warehouse))
+        .join(PartsPart, col(PartsPart.part_number) == col(stock.part_number))
+        .group_by(col(stock.part_number), col(stock.warehouse), col(PartsPart.reorder_point))
+        .having(func.sum(col(stock.on_hand) - col(stock.reserved) - col(stock.quarantined))
+                < col(PartsPart.reorder_point))
+    )
+    return int(await session.scalar(select(func.count()).select_from(below.subquery())) or 0)
+
+
 async def _available(session: AsyncSession, part_number: str, warehouse: str) -> int:
     stock = PartsStock
     total = await session.scalar(

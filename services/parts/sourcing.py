@@ -17,6 +17,7 @@ from services.parts.domain import (
 )
 from services.parts.faults import FaultSite
 from services.parts.ledger import StockPool, move
+from services.parts.metrics import RESERVATIONS, SERVICE
 from services.parts.models import PartsBackorder, PartsPart, PartsReservation, PartsTransfer
 from shared.events import (
     BackorderedLine,
@@ -112,7 +113,9 @@ async def source_part(
         )
         session.add(reservation)
         transfer_id = None
-        if needs_transfer(allocation.distance_km, settings.local_radius_km):
+        shipped = needs_transfer(allocation.distance_km, settings.local_radius_km)
+        RESERVATIONS.labels(SERVICE, "transfer" if shipped else "reserved").inc()
+        if shipped:
             transfer = PartsTransfer(
                 fault_id=site.fault_id, reservation_id=reservation.id, part_number=part_number,
                 qty=allocation.qty, from_warehouse=allocation.warehouse, bin=allocation.bin,
@@ -147,3 +150,4 @@ def open_backorder(session: AsyncSession, sourcing: Sourcing, line: BackorderedL
         outstanding=line.qty, severity=sourcing.site.severity, reason=line.reason,
     ))
     sourcing.backordered.append(line)
+    RESERVATIONS.labels(SERVICE, "backordered").inc()

@@ -30,9 +30,16 @@ class System:
         )
 
 
-# Dispatch's assignment watch (escalation, retries, re-optimisation) every few seconds instead
-# of every 30, so a test sees its effect quickly.
-EXTRA_ENV = {"dispatch": {"FLEETCARE_ESCALATION_INTERVAL_SECONDS": "3"}}
+# Dispatch's assignment watch (escalation, retries, re-optimisation) and every service's
+# database gauges refreshed every few seconds instead of every 30 or 15, so a test sees their
+# effect quickly.
+_METRICS_REFRESH = {"FLEETCARE_METRICS_REFRESH_SECONDS": "2"}
+EXTRA_ENV = {
+    "intake": _METRICS_REFRESH,
+    "parts": _METRICS_REFRESH,
+    "dispatch": {"FLEETCARE_ESCALATION_INTERVAL_SECONDS": "3"} | _METRICS_REFRESH,
+    "quality": _METRICS_REFRESH,
+}
 
 
 @pytest.fixture(scope="session")

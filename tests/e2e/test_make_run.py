@@ -1,6 +1,7 @@
 """`make run` on a fresh data directory: SQLite files, a local Kafka, demo data."""
 
 import os
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -14,6 +15,8 @@ from tests.support.polling import eventually
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = 18200
+# Not 9090: a developer's own `make run` may hold it.
+PROMETHEUS_PORT = 19390
 
 
 async def test_make_run_brings_the_system_up_and_dispatches_a_fault(tmp_path: Path) -> None:
@@ -23,6 +26,7 @@ async def test_make_run_brings_the_system_up_and_dispatches_a_fault(tmp_path: Pa
         "KAFKA_PORT": "19292",
         "KAFKA_CONTROLLER_PORT": "19293",
         "FLEETCARE_ENV": "dev",
+        "PROMETHEUS_PORT": str(PROMETHEUS_PORT),
     }
     env.pop("FLEETCARE_JWT_SECRET", None)
     log = (tmp_path / "make-run.log").open("wb")
@@ -53,6 +57,9 @@ async def test_make_run_brings_the_system_up_and_dispatches_a_fault(tmp_path: Pa
             fault = await eventually(shown_dispatched, timeout=30, what="dispatched")
         assert fault["assignment"]["technician_id"] == "T-BJ-01"  # type: ignore[index]
         assert (tmp_path / "run" / "intake.db").exists()
+        if shutil.which("prometheus"):  # make test installs it; then make run monitors too
+            await eventually(_scraping_all_four, timeout=60, interval=2,
+                             what="Prometheus scraping the four services")
     finally:
         os.killpg(run.pid, signal.SIGINT)
         try:
@@ -65,3 +72,13 @@ async def test_make_run_brings_the_system_up_and_dispatches_a_fault(tmp_path: Pa
 
 async def _printed(log: Path, text: str) -> bool:
     return text in log.read_text(errors="replace")
+
+
+async def _scraping_all_four() -> bool:
+    async with httpx.AsyncClient(timeout=5) as client:
+        try:
+            answer = await client.get(f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/targets")
+        except httpx.HTTPError:
+            return False
+    targets = answer.json()["data"]["activeTargets"]
+    return sum(target["health"] == "up" for target in targets) >= 4

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+import httpx
+
 from tests.e2e.conftest import System, fault_card
 from tests.support.kafka import publish_raw, read_topic
-from tests.support.metrics import scrape, total
+from tests.support.metrics import Samples, scrape, series, total
 from tests.support.polling import eventually
 from tests.support.services import token
 
@@ -110,20 +112,48 @@ async def test_a_malformed_message_is_dead_lettered_and_the_next_fault_still_flo
     headers = dict(letters[0].headers)
     assert headers["fleetcare-original-topic"] == b"fleetcare.intake"
     assert await read_topic("fleetcare.dlt.dispatch", key=b"garbage-key")
+    for name in ("parts", "dispatch"):
+        async with system.client(name) as client:
+            samples = await scrape(client)
+        assert total(samples, "fleetcare_events_dead_lettered_total", service=name,
+                     topic="fleetcare.intake", reason="malformed") >= 1
 
 
-async def test_every_service_exposes_http_and_event_counters(system: System) -> None:
+async def scrape_with_lag(client: httpx.AsyncClient, service: str) -> Samples:
+    """Scrape once the service's consumer shows its lag: it does every few seconds, after its
+    first fetch has answered."""
+
+    async def probe() -> Samples | None:
+        samples = await scrape(client)
+        return samples if series(samples, "fleetcare_consumer_lag_messages") else None
+
+    return await eventually(probe, timeout=15, what=f"{service}'s consumer lag")
+
+
+async def test_every_service_exposes_http_event_outbox_lag_and_readiness_metrics(
+    system: System,
+) -> None:
     fault = await report(system)
     await dispatched(system, fault["id"])
     for name in ("intake", "parts", "dispatch", "quality"):
         async with system.client(name) as client:
             await client.get("/healthz")
-            samples = await scrape(client)
-        assert total(samples, "fleetcare_http_requests_total", service=name, route="/healthz") >= 1
+            assert (await client.get("/readyz")).status_code == 200
+            samples = await scrape_with_lag(client, name)
+        assert total(samples, "fleetcare_http_requests_total", service=name, route="/healthz",
+                     status_class="2xx") >= 1
         assert total(samples, "fleetcare_events_consumed_total", service=name,
                      outcome="processed") >= 1
+        assert all(labels["topic"].startswith("fleetcare.") for labels in series(
+            samples, "fleetcare_events_consumed_total", service=name))
+        assert total(samples, "fleetcare_ready", service=name, dependency="database") == 1
+        assert total(samples, "fleetcare_ready", service=name, dependency="kafka") == 1
+        assert series(samples, "fleetcare_outbox_oldest_pending_age_seconds", service=name)
         if name != "quality":
-            assert total(samples, "fleetcare_events_published_total", service=name) >= 1
+            assert total(samples, "fleetcare_events_published_total", service=name,
+                         topic=f"fleetcare.{name}") >= 1
+            assert total(samples, "fleetcare_outbox_publish_lag_seconds_count",
+                         service=name) >= 1
 
 
 async def test_quality_records_every_event_of_the_fault(system: System) -> None:

@@ -96,3 +96,28 @@ def test_the_image_starts_the_chosen_service_with_the_app_factory() -> None:
     assert "services.${SERVICE}.main:create_app" in cmd
     assert "--port ${PORT}" in cmd
     assert re.search(r"^USER (?!root)\S+", dockerfile, re.MULTILINE)
+
+
+def test_prometheus_in_compose_loads_the_alert_rules(compose: dict[str, Any]) -> None:
+    volumes = compose["prometheus"]["volumes"]
+    assert "./deploy/prometheus/rules:/etc/prometheus/rules:ro" in volumes
+    config = _yaml("deploy/prometheus/prometheus.yml")
+    assert config["rule_files"] == ["rules/*.yml"]  # relative to /etc/prometheus/prometheus.yml
+
+
+def test_grafana_shows_the_provisioned_dashboards_on_loopback_only(
+    compose: dict[str, Any],
+) -> None:
+    grafana = compose["grafana"]
+    assert grafana["image"].startswith("grafana/grafana-oss:")
+    assert grafana["ports"] == ["127.0.0.1:3000:3000"]
+    mounts = dict(volume.removesuffix(":ro").split(":") for volume in grafana["volumes"])
+    assert all(volume.endswith(":ro") for volume in grafana["volumes"])
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    provider = _yaml("deploy/grafana/provisioning/dashboards/fleetcare.yml")["providers"][0]
+    assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
+    home = grafana["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert str(Path(home).parent) == provider["options"]["path"]
+    assert (ROOT / "deploy/grafana/dashboards" / Path(home).name).exists()
+    datasource = _yaml("deploy/grafana/provisioning/datasources/prometheus.yml")["datasources"][0]
+    assert datasource["url"] == "http://prometheus:9090"
