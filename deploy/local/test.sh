@@ -34,7 +34,8 @@ install_if_missing() {
   echo "$command not found; installing the $package package"
   local sudo=(); if [[ "$(id -u)" != 0 ]]; then sudo=(sudo); fi
   "${sudo[@]}" apt-get update -q
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package"
+  # RUNLEVEL=1: invoke-rc.d then starts no daemon the package ships (a stray Prometheus on :9090).
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -q "$package"
 }
 
 echo "== monitoring"
