@@ -11,14 +11,18 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import tracing
+from shared.audit import audit_router
+from shared.auth import public
 from shared.consumer import EventConsumer, Handler
 from shared.db import Database
 from shared.errors import install_problem_handlers, problem_response
-from shared.http import BodyLimit, RequestMetrics
-from shared.logging import configure_logging, log_context
+from shared.http import BodyLimit, CorrelationId, RequestMetrics, SecurityHeaders
+from shared.logging import configure_logging, log_context, mask_in_logs
 from shared.metrics_refresh import Refresher, check_readiness, refresh_metrics
 from shared.migrations import upgrade_async
 from shared.outbox import OutboxRelay
+from shared.policies import publish_policies
+from shared.schemas import document_problems, storable_parameters
 from shared.settings import ServiceSettings
 
 
@@ -70,6 +74,7 @@ def create_service_app(
     `metrics_refresh_seconds`, alongside the readiness gauge.
     """
     configure_logging(settings.service_name)
+    mask_in_logs(settings.jwt_secret)
     tracing.configure(settings)
     db = Database(settings.database_url)
     relay = OutboxRelay(settings, db)
@@ -103,7 +108,8 @@ def create_service_app(
 
     app = FastAPI(
         title=title, description=description, version="1.0.0", lifespan=lifespan,
-        dependencies=[Depends(fault_log_context)], telemetry=tracing.FASTAPI_TELEMETRY,
+        dependencies=[Depends(fault_log_context), Depends(storable_parameters)],
+        telemetry=tracing.FASTAPI_TELEMETRY,
     )
     app.state.settings = settings
     app.state.db = db
@@ -112,20 +118,31 @@ def create_service_app(
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, service=settings.service_name)
+    # Outermost: every answer, a 413 or a 500 too, carries the correlation id and the headers.
+    app.add_middleware(CorrelationId)
+    app.add_middleware(SecurityHeaders)
     app.include_router(_operations_router(settings.service_name, db, consumer))
+    app.include_router(audit_router(_session))
     for router in routers:
         app.include_router(router)
+    publish_policies(app)
+    # After the policies: public operations (empty `security`) answer no 401 or 403.
+    document_problems(app)
     return app
 
 
 def _operations_router(service: str, db: Database, consumer: EventConsumer | None) -> APIRouter:
-    router = APIRouter(tags=["operations"])
+    # Probes and scrapers carry no token (the contract): declared public, like /docs.
+    router = APIRouter(tags=["operations"], dependencies=[Depends(public)])
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and Kafka are reachable", response_model=None)
+    @router.get(
+        "/readyz", summary="Database and Kafka are reachable", response_model=None,
+        responses={503: {"description": "Not ready; `checks` names what is unreachable"}},
+    )
     async def readyz() -> Response | dict[str, object]:
         checks = await check_readiness(service, db, consumer)
         if all(checks.values()):

@@ -1,22 +1,28 @@
-"""JWT bearer auth (HS256, iss=fleetcare, aud=fleetcare-api) and role checks.
+"""JWT bearer auth (HS256, iss=fleetcare, aud=fleetcare-api) and the one place roles are checked.
+
+Every route declares who may call it with a dependency that carries its `AccessPolicy`:
+`require_role(...)` for the roles admitted, `public` for the few operational routes that need no
+token. `shared/policies.py` reads those declarations back to publish them in OpenAPI and to refuse
+an app with an undeclared route.
 
 `python -m shared.auth --role depot --depot-id D-BJ` prints a token (see the README).
 """
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
-from pydantic import BaseModel
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
 
 from shared.errors import Problem
 from shared.events import utcnow
-from shared.settings import DEV_JWT_SECRET
+from shared.settings import ServiceSettings
 
 ISSUER = "fleetcare"
 AUDIENCE = "fleetcare-api"
@@ -61,16 +67,34 @@ def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+# What a refused caller is told: enough to fix their token, nothing about the secret.
+_REFUSALS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "The token has expired."),
+    (jwt.InvalidSignatureError, "The token's signature is not valid."),
+    (jwt.InvalidAudienceError, f"The token is not meant for this API (audience {AUDIENCE})."),
+    (jwt.InvalidIssuerError, f"The token was not issued by {ISSUER}."),
+    (jwt.ImmatureSignatureError, "The token is not valid yet."),
+    (jwt.InvalidAlgorithmError, "The token must be signed with HS256."),
+    (jwt.DecodeError, "The token is malformed."),
+)
+
+
+def _refusal(error: jwt.PyJWTError) -> str:
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"The token lacks the {error.claim!r} claim."
+    return next(
+        (detail for kind, detail in _REFUSALS if isinstance(error, kind)), "The token is invalid."
+    )
+
+
 def decode_token(secret: str, token: str) -> Principal:
     try:
         claims = jwt.decode(
             token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
             options={"require": ["exp", "iss", "aud", "sub"]},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise _unauthorized("The token has expired.") from exc
     except jwt.PyJWTError as exc:
-        raise _unauthorized("The token is invalid.") from exc
+        raise _unauthorized(_refusal(exc)) from exc
     role = claims.get("role")
     if role not in ROLES:
         raise _unauthorized("The token carries no known role.")
@@ -87,26 +111,79 @@ def decode_token(secret: str, token: str) -> Principal:
     return principal
 
 
-async def current_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+# Declared as an HTTP bearer scheme so that OpenAPI names it (`bearerAuth`) on every operation
+# that needs a token; a missing or non-bearer header is answered below, as problem+json.
+bearer = HTTPBearer(
+    auto_error=False, scheme_name="bearerAuth", bearerFormat="JWT",
+    description="HS256 JWT with exp, iss=fleetcare, aud=fleetcare-api and a role claim.",
+)
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    if credentials is None or not credentials.credentials.strip():
         raise _unauthorized("A bearer token is required.")
-    return decode_token(request.app.state.settings.jwt_secret, token.strip())
+    return decode_token(request.app.state.settings.jwt_secret, credentials.credentials.strip())
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency admitting the named roles (and admin); others get 403."""
+@dataclass(frozen=True)
+class AccessPolicy:
+    """Who may call a route: the roles admitted, or anyone without a token (`public`)."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role != "admin" and principal.role not in roles:
+    roles: frozenset[str]
+    public: bool = False
+
+
+class RoleCheck:
+    """The dependency admitting a route's roles: no or a bad token is 401, another role 403."""
+
+    def __init__(self, policy: AccessPolicy) -> None:
+        self.policy = policy
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if principal.role not in self.policy.roles:
             raise Problem(403, "Forbidden", f"Role {principal.role!r} may not do this.")
         return principal
 
-    return check
+
+class PublicRoute:
+    """The dependency declaring that a route needs no token (health, readiness, metrics)."""
+
+    policy = AccessPolicy(frozenset(), public=True)
+
+    async def __call__(self) -> None:
+        return None
+
+
+public = PublicRoute()
+
+
+def require_role(*roles: str, admin: bool = True) -> RoleCheck:
+    """A dependency admitting the named roles, and admin unless `admin=False`.
+
+    `admin=False` is for routes that act as the caller themself (a technician's own jobs):
+    there is nobody for an admin to be there.
+    """
+    admitted = frozenset(roles) | ({"admin"} if admin else set())
+    unknown = admitted - set(ROLES)
+    if unknown or not admitted:
+        raise ValueError(f"require_role needs known roles, got {sorted(roles)}")
+    return RoleCheck(AccessPolicy(admitted))
+
+
+def _signing_secret() -> str | None:
+    """The secret the services verify with: the same rules, from the same environment."""
+    try:
+        return ServiceSettings().jwt_secret
+    except ValidationError as error:
+        reasons = (e.get("ctx", {}).get("error", e["msg"]) for e in error.errors())
+        print("; ".join(str(reason) for reason in reasons), file=sys.stderr)
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,16 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--technician-id", default=None)
     parser.add_argument("--hours", type=float, default=12.0)
     args = parser.parse_args(argv)
-    secret = os.environ.get("FLEETCARE_JWT_SECRET", "")
-    if not secret:
-        if os.environ.get("FLEETCARE_ENV", "dev") != "dev":
-            print("FLEETCARE_JWT_SECRET is required outside FLEETCARE_ENV=dev", file=sys.stderr)
-            return 2
-        secret = DEV_JWT_SECRET
     if args.role == "depot" and not args.depot_id:
         parser.error("--depot-id is required for role depot")
     if args.role == "technician" and not args.technician_id:
         parser.error("--technician-id is required for role technician")
+    secret = _signing_secret()
+    if secret is None:
+        return 2
     print(issue_token(
         secret, args.role, args.sub or args.role, depot_id=args.depot_id,
         technician_id=args.technician_id, ttl=timedelta(hours=args.hours),

@@ -18,6 +18,7 @@ from shared.events import (
     DLT_ORIGINAL_PARTITION_HEADER,
     DLT_ORIGINAL_TOPIC_HEADER,
     Envelope,
+    data_schema,
     dead_letter_topic,
 )
 from shared.inbox import first_delivery
@@ -44,6 +45,9 @@ class EventConsumer:
         self.settings = settings
         self.db = db
         self.topics = topics
+        # A handler for a type with no schema could never run: its events are dead-lettered.
+        if unknown := sorted(t for t in handlers if data_schema(t) is None):
+            raise ValueError(f"no event schema for the handled types {unknown}")
         self.handlers = handlers
         self.group = group or settings.consumer_group or settings.service_name
         self.last_poll_ok = 0.0
@@ -98,18 +102,29 @@ class EventConsumer:
             await self._lag.update(consumer)
 
     async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """Validate the message, then apply it; what cannot be applied goes to the dead-letter
+        topic before any database write, so nothing of it is half-applied."""
         service = self.settings.service_name
         try:
             envelope = Envelope.from_bytes(record.value or b"")
         except (ValidationError, ValueError) as exc:
-            await self._dead_letter(
-                record, "malformed", f"malformed envelope: {exc.__class__.__name__}"
-            )
-            metrics.EVENTS_CONSUMED.labels(service, record.topic, "unknown", "dead_lettered").inc()
+            await self._refuse(record, "malformed", f"not an envelope: {invalid_fields(exc)}")
             return
+        schema = data_schema(envelope.type)
+        if schema is None:
+            await self._refuse(record, "unknown_type", f"unknown event type {envelope.type!r}")
+            return
+        # The data of a type this group does not handle is not its to judge (else one
+        # producer's bad event would fill every group's dead-letter topic).
         handler = self.handlers.get(envelope.type)
         if handler is None:
             metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, "ignored").inc()
+            return
+        try:
+            schema.model_validate(envelope.data)
+        except ValidationError as exc:
+            await self._refuse(record, "invalid_data",
+                               f"{envelope.type} data: {invalid_fields(exc)}", envelope.type)
             return
         about = event_fields(envelope.type, envelope.subject, envelope.data)
         with (
@@ -118,7 +133,8 @@ class EventConsumer:
         ):
             outcome = await self._apply(handler, envelope, record.topic)
             if outcome is None:
-                await self._dead_letter(record, "handler_failed", "handler failed after retries")
+                await self._dead_letter(record, "handler_failed", "handler failed after "
+                                        f"{self.settings.consumer_max_attempts} attempts")
                 outcome = "dead_lettered"
             metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, outcome).inc()
             tracing.note_outcome(outcome)
@@ -152,18 +168,31 @@ class EventConsumer:
                 await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * attempt)
         return None
 
+    async def _refuse(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str,
+        type_: str = "unknown",
+    ) -> None:
+        """Dead-letter a message that is not a valid event; `type_` only when it is a known type
+        (a type label must come from a bounded set)."""
+        await self._dead_letter(record, reason, detail)
+        metrics.EVENTS_CONSUMED.labels(
+            self.settings.service_name, record.topic, type_, "dead_lettered"
+        ).inc()
+
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str
     ) -> None:
-        """Send the record as it came to the group's dead-letter topic; `reason` (`malformed`,
-        `handler_failed`) labels the metric, `detail` goes in the `fleetcare-error` header."""
+        """Send the record as it came to the group's dead-letter topic. `reason` (`malformed`,
+        `unknown_type`, `invalid_data`, `handler_failed`) labels the metric and starts the
+        `fleetcare-error` header, `reason: detail`."""
         timeout = self.settings.kafka_timeout_seconds
         if self._dlt_producer is None:
             producer = make_producer(self.settings)
             await bounded(producer.start(), timeout)
             self._dlt_producer = producer
+        error = f"{reason}: {detail}"
         headers = [
-            (DLT_ERROR_HEADER, detail.encode()),
+            (DLT_ERROR_HEADER, error.encode()),
             (DLT_ORIGINAL_TOPIC_HEADER, record.topic.encode()),
             (DLT_ORIGINAL_PARTITION_HEADER, str(record.partition).encode()),
             (DLT_ORIGINAL_OFFSET_HEADER, str(record.offset).encode()),
@@ -178,6 +207,19 @@ class EventConsumer:
             self.settings.service_name, record.topic, reason
         ).inc()
         log.warning(
-            "dead-lettered %s[%d]@%d: %s", record.topic, record.partition, record.offset, detail
+            "dead-lettered %s[%d]@%d: %s", record.topic, record.partition, record.offset, error
         )
 
+
+def invalid_fields(exc: ValueError, limit: int = 400) -> str:
+    """Where a message failed validation, for the dead-letter header and the log: each error's
+    location and message, never the input (it may be huge or personal), cut at `limit`."""
+    if not isinstance(exc, ValidationError):
+        return exc.__class__.__name__
+    found = ""
+    for error in exc.errors(include_url=False, include_input=False):
+        where = ".".join(str(part)[:40] for part in error["loc"])
+        found += ("; " if found else "") + (f"{where}: {error['msg']}" if where else error["msg"])
+        if len(found) > limit:
+            return f"{found[:limit - 3]}..."
+    return found

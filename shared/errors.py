@@ -7,11 +7,40 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import correlation
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# How long a client should wait before retrying when the database cannot be reached.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the bad field, e.g. `reporter.phone`.")
+    message: str
+
+
+class ProblemDocument(BaseModel):
+    """The body of every error answer (RFC 9457), as published in each service's OpenAPI.
+
+    Extension members may follow, e.g. `current_status` on a 409 or `checks` on /readyz's 503.
+    """
+
+    model_config = ConfigDict(extra="allow", title="Problem")
+
+    type: str
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str
+    instance: str | None = Field(default=None, description="The path that was called.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="Validation errors (400 and 422), one per bad field."
+    )
 
 
 class Problem(Exception):
@@ -96,15 +125,44 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(
-        500, "Internal error", "The request could not be completed.", request.url.path
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database (or another dependency) is down or refused the work for now: the request
+    # was not wrong and may succeed later, so it is 503 with Retry-After, not a 500.
+    log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path,
+                type(exc).__name__)
+    response = problem_response(
+        503, "Service unavailable", "A dependency of this service is unavailable; retry later.",
+        request.url.path,
     )
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response
+
+
+def internal_error(method: str, path: str, exc: BaseException) -> JSONResponse:
+    """The answer to a bug: a generic 500 naming the request's correlation id. The traceback
+    (and any SQL in it) goes to the log only, on a line carrying the same id."""
+    correlation_id = correlation.current()
+    log.error("unhandled error on %s %s", method, path, exc_info=exc,
+              extra={"correlation_id": correlation_id})
+    extra = {"correlation_id": correlation_id} if correlation_id else {}
+    return problem_response(
+        500, "Internal error",
+        "The request could not be completed; quote the correlation id when reporting it.",
+        path, **extra,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return internal_error(request.method, request.url.path, exc)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
+    # Connection refused or lost, timeouts (OSError covers them), pool exhaustion, a database
+    # that cannot take the work right now (OperationalError: locked, deadlock, shutting down).
+    for unavailable in (OSError, sa_exc.OperationalError, sa_exc.InterfaceError,
+                        sa_exc.TimeoutError):
+        app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -30,6 +30,8 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
 # (SQLAlchemy, for one, quotes a URL it cannot parse in its error message).
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 _BEARER = re.compile(r"(Bearer\s+)[\w.~+/=-]+", re.IGNORECASE)
+# Secret values registered by `mask_in_logs`; the process's logging is global, and so are they.
+_secrets: set[str] = set()
 
 
 @contextmanager
@@ -56,8 +58,16 @@ def event_fields(type_: str, subject: str, data: Mapping[str, Any]) -> dict[str,
     return {"event_type": type_, "subject": subject}
 
 
+def mask_in_logs(*secrets: str) -> None:
+    """From now on, these values (the JWT signing secret) show as *** wherever they turn up."""
+    _secrets.update(secret for secret in secrets if secret)
+
+
 def _redact(text: str) -> str:
-    return _BEARER.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+    text = _BEARER.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+    for secret in _secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 class JsonFormatter(logging.Formatter):

@@ -30,7 +30,8 @@ EVENT_HANDLING_FAILURES = Counter(
 )
 EVENTS_DEAD_LETTERED = Counter(
     "fleetcare_events_dead_lettered_total",
-    "Messages sent to the group's dead-letter topic, by reason (malformed, handler_failed).",
+    "Messages sent to the group's dead-letter topic, by reason (malformed, unknown_type,"
+    " invalid_data, handler_failed).",
     ["service", "topic", "reason"],
 )
 EVENT_HANDLING_SECONDS = Histogram(

@@ -15,10 +15,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+import shared.audit  # noqa: F401  (registers the audit trail table)
 import shared.idempotency  # noqa: F401  (registers the idempotency table)
 import shared.messaging  # noqa: F401  (registers the outbox and inbox tables)
 
-SHARED_TABLES = {"outbox", "inbox", "idempotency"}
+SHARED_TABLES = {"outbox", "inbox", "idempotency", "audit_entry"}
 
 
 def alembic_config(service_dir: Path, url: str, service: str) -> Config:

@@ -8,10 +8,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Select, String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import Problem
+from shared.schemas import is_storable
 
 T = TypeVar("T")
 # Positions we issue are row keys; anything past a signed 64-bit integer was not one of them.
@@ -55,6 +56,8 @@ def cursor_position(cursor: str | None, kind: type) -> Any:
         raise _forged()
     if isinstance(position, int) and not 0 <= position <= _MAX_KEY:
         raise _forged()
+    if isinstance(position, str) and not is_storable(position):  # NUL, lone surrogates
+        raise _forged()
     return position
 
 
@@ -65,7 +68,9 @@ async def keyset_page(
 
     Keyset, not offset: rows arriving meanwhile cause neither duplicates nor gaps.
     """
-    after = cursor_position(cursor, key.type.python_type)
+    # SQLModel's string columns report `object` as their Python type.
+    kind = str if isinstance(key.type, String) else key.type.python_type
+    after = cursor_position(cursor, kind)
     if after is not None:
         query = query.where(key > after)
     rows = (await session.scalars(query.order_by(key).limit(limit + 1))).all()

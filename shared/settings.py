@@ -7,12 +7,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Accepted only when FLEETCARE_ENV=dev, so a forgotten secret never reaches production.
 DEV_JWT_SECRET = "fleetcare-dev-secret-change-me-0123456789"
+MIN_JWT_SECRET_BYTES = 32
 
 
 class ServiceSettings(BaseSettings):
     """Read from `FLEETCARE_*` environment variables (e.g. `FLEETCARE_DATABASE_URL`)."""
 
-    model_config = SettingsConfigDict(env_prefix="FLEETCARE_", extra="ignore")
+    # Errors never echo the values read (the JWT secret, passwords in database URLs).
+    model_config = SettingsConfigDict(
+        env_prefix="FLEETCARE_", extra="ignore", hide_input_in_errors=True
+    )
 
     service_name: str = "fleetcare"
     env: str = "dev"
@@ -36,8 +40,19 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _secret_for_env(self) -> "ServiceSettings":
-        if not self.jwt_secret:
-            if self.env != "dev":
-                raise ValueError("FLEETCARE_JWT_SECRET is required unless FLEETCARE_ENV=dev")
-            self.jwt_secret = DEV_JWT_SECRET
+        """Outside dev the secret must be set, must not be the published one, and long enough."""
+        if self.env == "dev":
+            self.jwt_secret = self.jwt_secret or DEV_JWT_SECRET
+        elif not self.jwt_secret:
+            raise ValueError("FLEETCARE_JWT_SECRET is required unless FLEETCARE_ENV=dev")
+        elif self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError(
+                "FLEETCARE_JWT_SECRET is the published development secret, accepted only when "
+                "FLEETCARE_ENV=dev"
+            )
+        elif len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(
+                f"FLEETCARE_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes "
+                "(HS256 keys shorter than the hash are guessable)"
+            )
         return self

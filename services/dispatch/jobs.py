@@ -14,6 +14,8 @@ from services.dispatch.domain.status import FINAL_STATUSES, can_reassign
 from services.dispatch.models import DispatchJob, DispatchPartsReady, DispatchTechnician
 from services.dispatch.plan_state import locked_job, windows_of
 from services.dispatch.planning import follow_job, place_job
+from shared import audit
+from shared.auth import Principal
 from shared.db import dialect_insert
 from shared.errors import Problem
 from shared.events import FaultReported, PartsReserved, utcnow
@@ -100,14 +102,18 @@ def _unfit(detail: str) -> Problem:
 
 
 async def reassign(
-    session: AsyncSession, settings: DispatchSettings, job_id: str, technician_id: str
+    session: AsyncSession,
+    settings: DispatchSettings,
+    job_id: str,
+    technician_id: str,
+    principal: Principal,
 ) -> DispatchJob:
     """A dispatcher sends a given technician; `dispatch.assigned` is repeated with the new ETA.
 
     Only an active technician certified for the job's skill (持证上岗) who is on shift or on
     call within `reassign_within_hours` may be sent, and only until the engineer is on site
     (later, 409). The choice sticks: the planner does not move it to someone else. This is
-    the only way an accepted job changes hands.
+    the only way an accepted job changes hands. The dispatcher's choice is on the audit trail.
     """
     job = await locked_job(session, job_id=job_id)
     if job is None:
@@ -126,6 +132,10 @@ async def reassign(
     if not windows_of(row, utcnow(), within):
         raise _unfit(f"Technician {technician_id} is neither on shift nor on call in the next "
                      f"{settings.reassign_within_hours:g} h.")
+    audit.record(session, principal, "job.reassigned", job.id, {
+        "fault_id": job.fault_id, "from_technician_id": job.technician_id,
+        "to_technician_id": technician_id,
+    })
     if job.technician_id == technician_id:
         job.assigned_by = "dispatcher"
         return job

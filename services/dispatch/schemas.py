@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import ConfigDict, StringConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
 from services.dispatch.domain.calendar import CalendarError, parse_calendar
+from shared.schemas import RequestBody, SQLRequestBody, Timestamp
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Clock = Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")]
@@ -15,27 +16,23 @@ Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 
-class WeeklyHoursBody(BaseModel):
+class WeeklyHoursBody(RequestBody):
     """Hours on the given ISO weekdays (1 = Monday; all days when omitted)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     days: list[Weekday] = Field(default_factory=lambda: list(range(1, 8)), max_length=7)
     start: Clock
     end: Clock
 
 
-class LeaveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class LeaveBody(RequestBody):
+    model_config = ConfigDict(populate_by_name=True)
 
-    from_: AwareDatetime = Field(alias="from")
-    to: AwareDatetime
+    from_: Timestamp = Field(alias="from")
+    to: Timestamp
 
 
-class ShiftBody(BaseModel):
+class ShiftBody(RequestBody):
     """The shift calendar; `{}` means always available, `{start, end, timezone}` every day."""
-
-    model_config = ConfigDict(extra="forbid")
 
     timezone: str | None = Field(default=None, min_length=1, max_length=60)
     start: Clock | None = None
@@ -57,7 +54,7 @@ class ShiftBody(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-class TechnicianBase(SQLModel):
+class TechnicianBase(SQLRequestBody):
     name: str = Field(min_length=1, max_length=100)
     station: str = Field(min_length=1, max_length=100)
     lat: float = Field(ge=-90, le=90)
@@ -85,13 +82,13 @@ class TechnicianPublic(TechnicianBase):
     updated_at: datetime
 
 
-class StatusReport(SQLModel):
+class StatusReport(SQLRequestBody):
     """The app's (or a dispatcher's) report of a technician's live status and position."""
 
     status: Literal["available", "busy", "off_duty"]
     lat: Latitude | None = None
     lon: Longitude | None = None
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
 
     @model_validator(mode="after")
     def _position_whole(self) -> "StatusReport":
@@ -100,11 +97,11 @@ class StatusReport(SQLModel):
         return self
 
 
-class AppAction(SQLModel):
+class AppAction(SQLRequestBody):
     """Every app action: an id the phone made up (replays reuse it) and when it happened."""
 
     client_event_id: str = Field(min_length=1, max_length=100)
-    occurred_at: AwareDatetime
+    occurred_at: Timestamp
 
 
 class Decline(AppAction):
@@ -124,7 +121,7 @@ class Movement(AppAction):
         return self
 
 
-class UsedPart(SQLModel):
+class UsedPart(SQLRequestBody):
     part_number: str = Field(min_length=1, max_length=60)
     qty: int = Field(gt=0, le=100_000)
 
@@ -164,7 +161,7 @@ class JobPublic(SQLModel):
     updated_at: datetime
 
 
-class Reassignment(SQLModel):
+class Reassignment(SQLRequestBody):
     technician_id: str = Field(min_length=1, max_length=40)
 
 

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -32,6 +31,8 @@ from shared.errors import Problem
 from shared.events import utcnow
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
 from shared.pagination import Cursor, Limit, Page, keyset_page
+from shared.ratelimit import RATE_LIMITED, RateLimits
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/v1", tags=["intake"])
 
@@ -42,12 +43,14 @@ Readers = Annotated[
     Principal, Depends(require_role("depot", "dispatcher", "quality", "warehouse"))
 ]
 DeskStaff = Annotated[Principal, Depends(require_role("dispatcher"))]
+# The register's delivery date and warranty term decide who pays for a repair: admin only.
+Registrars = Annotated[Principal, Depends(require_role("admin"))]
 SettingsDep = Annotated[IntakeSettings, Depends(settings_dependency(IntakeSettings))]
 
 
 @router.put("/vehicles/{number}", summary="Register or update a vehicle")
 async def register_vehicle(
-    number: VehicleNumber, body: VehicleBase, session: SessionDep, _: DeskStaff
+    number: VehicleNumber, body: VehicleBase, session: SessionDep, _: Registrars
 ) -> VehiclePublic:
     vehicle = await session.get(IntakeVehicle, number)
     if vehicle is None:
@@ -64,15 +67,18 @@ async def register_vehicle(
 @router.post(
     "/faults", status_code=201, response_model=FaultPublic,
     summary="Report a fault (after-sales service information card)",
-    responses={200: {"description": "Already reported with this external_id: the original"}},
+    responses={200: {"description": "Already reported with this external_id: the original"},
+               **RATE_LIMITED},
 )
 async def create_fault(
     body: FaultCreate,
     session: SessionDep,
     principal: Reporters,
     settings: SettingsDep,
+    limits: RateLimits,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    limits.charge(principal, 1)
     check_card(body, principal)
     request_hash = fingerprint(body.model_dump(mode="json"))
 
@@ -86,15 +92,18 @@ async def create_fault(
 
 @router.post(
     "/faults:batch", status_code=207, response_model=BatchResponse,
-    summary="Report up to 500 faults; one result per item, in order",
+    summary="Report up to 500 faults; one result per item, in order", responses=RATE_LIMITED,
 )
 async def create_faults(
     body: BatchRequest,
     session: SessionDep,
     principal: Reporters,
     settings: SettingsDep,
+    limits: RateLimits,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
+    # Every card counts, good or bad: the limit is on what a client sends.
+    limits.charge(principal, len(body.faults))
     request_hash = fingerprint(body.model_dump(mode="json"))
 
     async def write() -> tuple[int, dict[str, Any]]:
@@ -140,7 +149,7 @@ async def cancel_fault(
     settings: SettingsDep,
 ) -> FaultPublic:
     fault = await _visible_fault(session, fault_id, principal, lock=True)
-    await progress.cancel(session, settings, fault, body.reason)
+    await progress.cancel(session, settings, fault, body.reason, principal)
     await session.commit()
     return present(fault, await load_timeline(session, fault.id))
 
@@ -153,7 +162,7 @@ async def list_faults(
     status: Annotated[str | None, Query(max_length=20)] = None,
     severity: Annotated[str | None, Query(pattern="^[ABC]$")] = None,
     vehicle_number: Annotated[str | None, Query(max_length=40)] = None,
-    since: AwareDatetime | None = None,
+    since: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[FaultPublic]:

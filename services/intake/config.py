@@ -17,6 +17,11 @@ class IntakeSettings(ServiceSettings):
     sla_overrides: dict[Severity, dict[str, float]] = Field(default_factory=dict)
     # How often the watchdog looks for due times that passed unmet.
     sla_watch_interval_seconds: float = Field(default=15.0, gt=0)
+    # Faults each client may report (POST /v1/faults, each card of a batch), per process: a
+    # bucket of `burst` refilled at `per_minute` (shared/ratelimit.py). The defaults let a depot
+    # send four full batches at once and 20 faults a second after that.
+    rate_limit_per_minute: float = Field(default=1200.0, gt=0)
+    rate_limit_burst: int = Field(default=2000, ge=1)
 
     @field_validator("sla_overrides")
     @classmethod

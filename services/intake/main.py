@@ -10,11 +10,12 @@ from services.intake.config import IntakeSettings
 from services.intake.handlers import CONSUMED_TOPICS, handlers
 from services.intake.sla_watch import watch_sla
 from shared.app import create_service_app
+from shared.ratelimit import RateLimiter
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         service_dir=Path(__file__).parent,
         title="FleetCare intake",
@@ -24,3 +25,5 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         handlers=handlers(settings),
         background=[partial(watch_sla, settings)],
     )
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    return app

@@ -2,21 +2,21 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_validator
 from sqlalchemy import JSON, Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.intake.domain import Severity
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import FROM_STRING, Day, SQLRequestBody, Timestamp
 
 
-class VehicleBase(SQLModel):
+class VehicleBase(SQLRequestBody):
     model: str = Field(min_length=1, max_length=60)
     operator: str = Field(min_length=1, max_length=120)
-    delivered_on: date
+    delivered_on: Day
     warranty_months: int = Field(ge=0, le=600)
 
 
@@ -27,27 +27,33 @@ class IntakeVehicle(VehicleBase, table=True):
     updated_at: datetime = timestamp_field(default_factory=utcnow)
 
 
-class VehiclePublic(VehicleBase):
+class VehiclePublic(SQLModel):
+    """A vehicle as stored: not re-checked against the rules for registering one."""
+
+    model: str
+    operator: str
+    delivered_on: date
+    warranty_months: int
     number: str
 
 
-class Reporter(SQLModel):
+class Reporter(SQLRequestBody):
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=3, max_length=40, regex=r"^[0-9+\-() ]+$")
 
 
-class FaultLocation(SQLModel):
+class FaultLocation(SQLRequestBody):
     site_code: str = Field(min_length=1, max_length=40)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
 
 
-class SuspectedPart(SQLModel):
+class SuspectedPart(SQLRequestBody):
     part_number: str = Field(min_length=1, max_length=60)
     qty: int = Field(gt=0, le=10_000)
 
 
-class FaultCreate(SQLModel):
+class FaultCreate(SQLRequestBody):
     """The after-sales service information card as a depot system reports it."""
 
     depot_id: str = Field(min_length=1, max_length=40)
@@ -55,22 +61,15 @@ class FaultCreate(SQLModel):
     vehicle_model: str = Field(min_length=1, max_length=60)
     reporter: Reporter
     description: str = Field(min_length=1, max_length=4000)
-    reported_at: datetime | None = None
+    reported_at: Timestamp | None = None
     location: FaultLocation
     system: str | None = Field(default=None, max_length=60)
     fault_code: str | None = Field(default=None, max_length=60)
     can_run: bool | None = None
     repairable_on_site: bool | None = None
-    severity: Severity | None = None
+    severity: Annotated[Severity, FROM_STRING] | None = None
     suspected_parts: list[SuspectedPart] = Field(default_factory=list, max_length=50)
     external_id: str | None = Field(default=None, min_length=1, max_length=100)
-
-    @field_validator("reported_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("reported_at needs a UTC offset (RFC 3339)")
-        return value
 
 
 class IntakeFault(SQLModel, table=True):
@@ -198,11 +197,11 @@ class FaultPublic(SQLModel):
     timeline: list[TimelineEntry] | None = None
 
 
-class FaultCancel(SQLModel):
+class FaultCancel(SQLRequestBody):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class BatchRequest(SQLModel):
+class BatchRequest(SQLRequestBody):
     # Items are validated one by one, so that one bad card does not reject the others.
     faults: list[dict[str, Any]] = Field(min_length=1, max_length=500)
 

@@ -12,6 +12,8 @@ from services.intake.domain import FaultStatus
 from services.intake.models import IntakeFault
 from services.intake.sla_watch import sla_clocks
 from services.intake.timeline import announce, record
+from shared import audit
+from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import (
     DispatchCompleted,
@@ -163,9 +165,14 @@ async def acknowledge(
 
 
 async def cancel(
-    session: AsyncSession, settings: IntakeSettings, fault: IntakeFault, reason: str
+    session: AsyncSession,
+    settings: IntakeSettings,
+    fault: IntakeFault,
+    reason: str,
+    principal: Principal,
 ) -> None:
-    """Cancel an open fault; downstream, parts release its stock and dispatch withdraws the job."""
+    """Cancel an open fault; downstream, parts release its stock and dispatch withdraws the job.
+    The cancellation (not a repeat) is on the audit trail."""
     if fault.status == FaultStatus.CANCELLED:
         return
     if fault.status in (FaultStatus.RESOLVED, FaultStatus.CLOSED):
@@ -177,3 +184,5 @@ async def cancel(
     data = FaultCancelled(fault_id=fault.id, reason=reason, cancelled_at=now)
     announce(session, settings, fault, EventType.FAULT_CANCELLED, data.model_dump(mode="json"),
              now)
+    audit.record(session, principal, "fault.cancelled", fault.id,
+                 {"number": fault.number, "reason": reason})

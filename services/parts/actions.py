@@ -16,6 +16,8 @@ from services.parts.ledger import lock_stock
 from services.parts.lifecycle import approve_line, consume_line, issue_line, release_line
 from services.parts.models import PartsPart, PartsReservation
 from services.parts.replenishment import check_low_stock
+from shared import audit
+from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import EventType, PartsConsumed, PartsIssued, PartsReleased
 from shared.outbox import add_event, new_event
@@ -26,10 +28,11 @@ async def act_on_reservation(
     settings: PartsSettings,
     reservation_id: str,
     action: Action,
-    actor: str,
+    principal: Principal,
     consumed: float | None = None,
 ) -> PartsReservation:
-    """Move the line one step and stage its event; repeating a step changes nothing.
+    """Move the line one step, stage its event and put the step on the audit trail; repeating
+    a step changes nothing.
 
     404 for an unknown line, 422 for a bad `consumed`, 409 (naming the current status) when
     the step is not possible from where the line is. Never commits.
@@ -50,7 +53,7 @@ async def act_on_reservation(
         add_event(session, new_event(settings, type_, fault_id, data, fault_id))
 
     if action is Action.APPROVE:
-        approval = approve_line(reservation, actor[:100])  # the column's width
+        approval = approve_line(reservation, principal.sub[:100])  # the column's width
         stage(EventType.PARTS_APPROVED, approval.model_dump(mode="json"))
     elif action is Action.ISSUE:
         line = await issue_line(session, reservation)
@@ -66,6 +69,12 @@ async def act_on_reservation(
         stage(EventType.PARTS_RELEASED, PartsReleased(
             fault_id=fault_id, lines=[released], reason=ReleaseReason.MANUAL,
         ).model_dump(mode="json", exclude_none=True))
+    step: dict[str, audit.Detail] = {
+        "fault_id": fault_id, "part_number": reservation.part_number, "qty": reservation.qty,
+        "warehouse": reservation.warehouse,
+    }
+    audit.record(session, principal, f"reservation.{reservation.status}", reservation.id,
+                 step if units is None else step | {"consumed": units})
     if action in (Action.CONSUME, Action.RELEASE):  # the only steps that put units back
         await check_low_stock(
             session, settings, [(reservation.part_number, reservation.warehouse)], fault_id

@@ -106,11 +106,18 @@ def _check_weights(weights: Mapping[str, float], criterion: str) -> float:
     return weights[criterion]
 
 
+def _not_everything(w_i: float, criterion: str) -> None:
+    # The others then weigh (next to) nothing and cannot be rescaled by 1 / (1 − w_i).
+    if w_i >= 1 - WEIGHT_SUM_TOLERANCE:
+        raise AhpError("criterion", f"{criterion!r} carries all the weight")
+
+
 def remove_criterion(weights: Mapping[str, float], criterion: str) -> dict[str, float]:
     """Drop a criterion: w'_j = w_j / (1 − w_i)."""
     w_i = _check_weights(weights, criterion)
     if len(weights) == 1:
         raise AhpError("criterion", "cannot remove the only criterion")
+    _not_everything(w_i, criterion)
     return {name: w / (1 - w_i) for name, w in weights.items() if name != criterion}
 
 
@@ -134,6 +141,7 @@ def set_weight(weights: Mapping[str, float], criterion: str, weight: float) -> d
         raise AhpError("weight", "the new weight must lie strictly between 0 and 1")
     if len(weights) == 1:
         raise AhpError("criterion", "the only criterion always weighs 1")
+    _not_everything(w_i, criterion)
     factor = (1 - weight) / (1 - w_i)
     return {name: weight if name == criterion else w * factor for name, w in weights.items()}
 

@@ -21,6 +21,8 @@ from services.quality.domain.rulings import (
     settled_amount,
 )
 from services.quality.models import QualityClaim, SupplierClaimTotals
+from shared import audit
+from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import utcnow
 
@@ -29,13 +31,14 @@ async def act_on_claim(
     session: AsyncSession,
     claim_id: str,
     action: ClaimAction,
-    actor: str,
+    principal: Principal,
     *,
     amount: float | None = None,
     reason: str | None = None,
 ) -> QualityClaim:
     """Move the claim one step: `amount` is the accepted or settled amount (defaults: the
-    claim's, then the accepted one), `reason` why it is disputed. Never commits."""
+    claim's, then the accepted one), `reason` why it is disputed. The step (not a repeat) goes
+    on the audit trail. Never commits."""
     query = select(QualityClaim).where(col(QualityClaim.id) == claim_id)
     claim = (await session.scalars(query.with_for_update())).first()
     if claim is None:
@@ -59,8 +62,10 @@ async def act_on_claim(
     else:
         claim.settled_amount, claim.settled_at = figures["settled_amount"], now
     claim.status = target.value
-    claim.updated_by = actor[:100]
+    claim.updated_by = principal.sub[:100]
     claim.updated_at = now
+    audit.record(session, principal, f"claim.{claim.status}", claim.id,
+                 {"fault_id": claim.fault_id, "supplier_id": claim.supplier_id, **figures})
     return claim
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.quality.config import QualitySettings
 from services.quality.models import QualityQuarantine, QuarantineCreate
+from shared import audit
 from shared.auth import Principal
 from shared.events import EventType, QualityPartQuarantined
 from shared.outbox import add_event, new_event
@@ -27,7 +28,8 @@ def quarantine(
     session: AsyncSession, settings: QualitySettings, body: QuarantineCreate,
     principal: Principal, now: datetime,
 ) -> QualityQuarantine:
-    """Record the quarantine and stage `quality.part_quarantined` in the same transaction."""
+    """Record the quarantine, stage `quality.part_quarantined` and put it on the audit trail,
+    all in the same transaction."""
     record = QualityQuarantine(
         id=quarantine_id(), part_number=body.part_number, batch=body.batch,
         supplier_id=body.supplier_id, reason=body.reason, created_by=principal.sub[:100],
@@ -40,4 +42,8 @@ def quarantine(
     )
     add_event(session, new_event(settings, EventType.QUALITY_PART_QUARANTINED, record.part_number,
                                  notice.model_dump(mode="json"), record.id))
+    audit.record(session, principal, "part.quarantined", record.id, {
+        "part_number": record.part_number, "batch": record.batch,
+        "supplier_id": record.supplier_id, "reason": record.reason,
+    })
     return record

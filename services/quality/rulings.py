@@ -30,6 +30,8 @@ from services.quality.models import (
     RulingPublic,
 )
 from services.quality.records import load_record
+from shared import audit
+from shared.auth import Principal
 from shared.errors import Problem
 from shared.events import EventType, QualityRulingMade
 from shared.outbox import add_event, new_event
@@ -46,10 +48,11 @@ async def rule(
     session: AsyncSession,
     settings: QualitySettings,
     body: RulingCreate,
-    ruled_by: str,
+    principal: Principal,
     request_hash: str,
 ) -> Ruled:
-    """Rule on a repaired fault, raise the supplier's claim and stage `quality.ruling_made`.
+    """Rule on a repaired fault, raise the supplier's claim, stage `quality.ruling_made` and
+    put the ruling on the audit trail (by the fault's id).
 
     422 for a request that names a supplier or amount where none belongs (or lacks one), 409
     when the repair is not recorded as done or the fault was ruled on differently. Never
@@ -85,14 +88,14 @@ async def rule(
         supplier_id=body.supplier_id, parts_cost=allocation.parts_cost,
         labour_hours=allocation.labour_hours, labour_rate=allocation.labour_rate,
         labour_cost=allocation.labour_cost, total_cost=allocation.total_cost,
-        ruled_by=ruled_by[:100], request_hash=request_hash,
+        ruled_by=principal.sub[:100], request_hash=request_hash,
     )
     claim = None
     if body.responsibility is Responsibility.SUPPLIER:
         assert body.supplier_id is not None  # ruling_errors demands it
         claim = QualityClaim(
             ruling_id=ruling.id, fault_id=body.fault_id, supplier_id=body.supplier_id,
-            amount=claim_amount(body.claim_amount, allocation), updated_by=ruled_by[:100],
+            amount=claim_amount(body.claim_amount, allocation), updated_by=principal.sub[:100],
             raised_at=ruling.ruled_at, updated_at=ruling.ruled_at,
         )
         ruling.claim_id = claim.id
@@ -101,6 +104,11 @@ async def rule(
     add_event(session, new_event(
         settings, EventType.QUALITY_RULING_MADE, body.fault_id, _ruling_made(ruling, claim),
     ))
+    audit.record(session, principal, "ruling.made", body.fault_id, {
+        "ruling_id": ruling.id, "responsibility": ruling.responsibility,
+        "supplier_id": ruling.supplier_id, "total_cost": ruling.total_cost,
+        "claim_id": claim.id if claim else None, "claim_amount": claim.amount if claim else None,
+    })
     return Ruled(ruling, claim, created=True)
 
 

@@ -81,7 +81,7 @@ async def test_late_and_repeated_events_never_move_the_status_back_nor_repeat_on
 ) -> None:
     fault = await report(system, suspected_parts=[], system="teleporter")  # nobody qualifies
     fid, key = fault["id"], fault["id"].encode()
-    on_site = downstream(fid, "dispatch.on_site", "dispatch",
+    on_site = downstream(fid, "dispatch.on_site", "dispatch", job_id="J-1", technician_id="T-X",
                          occurred_at="2026-11-27T09:00:00+08:00")
     await publish_raw("fleetcare.dispatch", on_site, key=key)
     await publish_raw("fleetcare.dispatch", downstream(

@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,7 @@ from sqlmodel import col
 
 from shared.consumer import EventConsumer
 from shared.db import Database
-from shared.events import Envelope, dead_letter_topic
+from shared.events import Envelope, QualityIssueOpened, dead_letter_topic
 from shared.messaging import InboxMessage, OutboxMessage
 from shared.outbox import OutboxRelay, add_event, new_event
 from shared.settings import ServiceSettings
@@ -80,8 +81,14 @@ async def run_consumer(
 
 
 def event(subject: str) -> Envelope:
+    """A `quality.issue_opened` that passes its schema (consumers dead-letter any other)."""
+    data = QualityIssueOpened(
+        issue_id=subject, number="QI-20261127-0001", vehicle_model="CRH380", basis="fault_code",
+        key="BRK-01", vehicles=["C70-1"], fault_ids=[subject], window_days=30,
+        opened_at=datetime.now(UTC),
+    ).model_dump(mode="json")
     return Envelope(type="quality.issue_opened", source="quality", subject=subject,
-                    correlation_id=subject, data={})
+                    correlation_id=subject, data=data)
 
 
 async def test_an_event_delivered_twice_is_applied_once(

@@ -11,6 +11,7 @@ from shared.auth import Principal, require_role
 TechnicianId = Annotated[str, Path(min_length=1, max_length=40)]
 JobId = Annotated[str, Path(min_length=1, max_length=36)]
 Dispatcher = Annotated[Principal, Depends(require_role("dispatcher"))]
-FieldStaff = Annotated[Principal, Depends(require_role("technician"))]
+# The app acts as the engineer themself: nobody else, not even an admin, can stand in for them.
+FieldStaff = Annotated[Principal, Depends(require_role("technician", admin=False))]
 Crew = Annotated[Principal, Depends(require_role("dispatcher", "technician"))]
 SettingsDep = Annotated[DispatchSettings, Depends(settings_dependency(DispatchSettings))]

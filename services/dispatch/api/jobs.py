@@ -58,8 +58,9 @@ async def get_job(job_id: JobId, session: SessionDep, principal: Crew) -> JobPub
     summary="Send a given technician (certified, on shift or on call within 24 h)",
 )
 async def reassign_job(
-    job_id: JobId, body: Reassignment, session: SessionDep, settings: SettingsDep, _: Dispatcher
+    job_id: JobId, body: Reassignment, session: SessionDep, settings: SettingsDep,
+    principal: Dispatcher,
 ) -> JobPublic:
-    job = await reassign(session, settings, job_id, body.technician_id)
+    job = await reassign(session, settings, job_id, body.technician_id, principal)
     await session.commit()
     return JobPublic.model_validate(job, from_attributes=True)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from services.parts.api.deps import (
+    Administrators,
     BinCode,
     FaultCode,
     PartNumber,
@@ -41,7 +42,7 @@ router = APIRouter(prefix="/v1", tags=["catalogue"])
 
 @router.put("/warehouses/{code}", summary="Register or update a warehouse")
 async def put_warehouse(
-    code: WarehouseCode, body: WarehouseBase, session: SessionDep, _: Storekeepers
+    code: WarehouseCode, body: WarehouseBase, session: SessionDep, _: Administrators
 ) -> WarehousePublic:
     await upsert(session, PartsWarehouse, code, body.model_dump())
     await session.commit()

@@ -16,6 +16,8 @@ FaultCode = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^\S+$")]
 ReservationId = Annotated[str, Path(min_length=1, max_length=36)]
 
 Storekeepers = Annotated[Principal, Depends(require_role("warehouse"))]
+# The warehouse network (where stock is sourced from, for every fault) is admin's to change.
+Administrators = Annotated[Principal, Depends(require_role("admin"))]
 # A requisition is approved by the warehouse's or the service desk's responsible manager.
 Approvers = Annotated[Principal, Depends(require_role("warehouse", "dispatcher"))]
 Readers = Annotated[Principal, Depends(require_role("warehouse", "dispatcher", "quality"))]

@@ -84,7 +84,7 @@ async def _act(
     principal: Principal, consumed: float | None = None,
 ) -> ReservationPublic:
     reservation = await act_on_reservation(
-        session, settings, reservation_id, action, principal.sub, consumed
+        session, settings, reservation_id, action, principal, consumed
     )
     await session.commit()
     return _public(reservation)

@@ -1,6 +1,7 @@
 """The catalogue and places: warehouses, their bins, parts, and the fault-code → parts table."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import StrictFloat
 from sqlalchemy import CheckConstraint
@@ -9,9 +10,10 @@ from sqlmodel import Field, SQLModel
 from services.parts.domain import MAX_QUANTITY, PartCategory
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import FROM_STRING, SQLRequestBody
 
 
-class WarehouseBase(SQLModel):
+class WarehouseBase(SQLRequestBody):
     name: str = Field(min_length=1, max_length=100)
     city: str = Field(min_length=1, max_length=60)
     lat: float = Field(ge=-90, le=90)
@@ -29,7 +31,7 @@ class WarehousePublic(WarehouseBase):
     code: str
 
 
-class BinWrite(SQLModel):
+class BinWrite(SQLRequestBody):
     description: str = Field(default="", max_length=200)
 
 
@@ -48,7 +50,7 @@ class BinPublic(BinWrite):
     bin: str
 
 
-class PartBase(SQLModel):
+class PartBase(SQLRequestBody):
     name: str = Field(min_length=1, max_length=120)
     unit: str = Field(min_length=1, max_length=20)
     reorder_point: int = Field(ge=0, le=MAX_QUANTITY)
@@ -66,7 +68,7 @@ class PartBase(SQLModel):
 
 
 class PartWrite(PartBase):
-    category: PartCategory
+    category: Annotated[PartCategory, FROM_STRING]
 
 
 class PartsPart(PartBase, table=True):
@@ -89,13 +91,13 @@ class PartPublic(PartWrite):
     part_number: str
 
 
-class FaultCodePartWrite(SQLModel):
+class FaultCodePartWrite(SQLRequestBody):
     part_number: str = Field(min_length=1, max_length=60)
     # A JSON number; whether it is a whole number of the part's unit is checked against it.
-    qty: StrictFloat = Field(le=MAX_QUANTITY)
+    qty: StrictFloat = Field(ge=0, le=MAX_QUANTITY)
 
 
-class FaultCodePartsWrite(SQLModel):
+class FaultCodePartsWrite(SQLRequestBody):
     parts: list[FaultCodePartWrite] = Field(max_length=50)
 
 

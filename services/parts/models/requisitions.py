@@ -15,6 +15,7 @@ from services.parts.domain import (
 )
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import SQLRequestBody
 
 
 def _uuid() -> str:
@@ -104,9 +105,9 @@ class ReservationPublic(SQLModel):
     updated_at: datetime
 
 
-class ConsumeRequest(SQLModel):
+class ConsumeRequest(SQLRequestBody):
     # Units used of the issued line (default: all of it); the rest goes back to the bin.
-    consumed: StrictFloat | None = Field(default=None, le=MAX_QUANTITY)
+    consumed: StrictFloat | None = Field(default=None, ge=0, le=MAX_QUANTITY)
 
 
 class PartsBackorder(SQLModel, table=True):

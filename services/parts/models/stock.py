@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from services.parts.domain import MAX_QUANTITY, LedgerReason
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import SQLRequestBody
 
 
 class PartsStock(SQLModel, table=True):
@@ -56,14 +57,14 @@ class StockPublic(SQLModel):
     available: int
 
 
-class StockReceipt(SQLModel):
+class StockReceipt(SQLRequestBody):
     """Goods received into a registered bin."""
 
     warehouse: str = Field(min_length=1, max_length=20)
     bin: str = Field(min_length=1, max_length=40)
     part_number: str = Field(min_length=1, max_length=60)
     # A JSON number; whether it is a whole number of the part's unit is checked against it.
-    qty: StrictFloat = Field(le=MAX_QUANTITY)
+    qty: StrictFloat = Field(ge=0, le=MAX_QUANTITY)
     batch: str = Field(default="", max_length=60)
     # Defaults to the part's usual supplier.
     supplier_id: str | None = Field(default=None, min_length=1, max_length=40)

@@ -17,16 +17,22 @@ from services.quality.ahp import (
 )
 from shared.auth import Principal, require_role
 from shared.errors import Problem
+from shared.schemas import RequestBody
 
 router = APIRouter(prefix="/v1/ahp", tags=["quality"])
 
 Quality = Annotated[Principal, Depends(require_role("quality"))]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-Row = Annotated[list[float], Field(max_length=MAX_CRITERIA)]
+# Saaty's scale is 1/9..9, checked with its tolerance (and a clearer message) by the domain;
+# the schema only bounds it. K likewise: a sanity bound far beyond any useful ratio.
+Judgement = Annotated[float, Field(gt=0, le=100)]
+MAX_K = 1000.0
+Row = Annotated[list[Judgement], Field(max_length=MAX_CRITERIA)]
+Weight = Annotated[float, Field(gt=0, le=1)]
 T = TypeVar("T")
 
 
-class ComparisonMatrix(BaseModel):
+class ComparisonMatrix(RequestBody):
     criteria: list[Name] = Field(max_length=MAX_CRITERIA)
     matrix: list[Row] = Field(max_length=MAX_CRITERIA)
 
@@ -39,13 +45,14 @@ class CriteriaWeights(BaseModel):
     consistent: bool
 
 
-class Reweight(BaseModel):
-    weights: dict[Name, float] = Field(min_length=1, max_length=MAX_CRITERIA)
+class Reweight(RequestBody):
+    weights: dict[Name, Weight] = Field(min_length=1, max_length=MAX_CRITERIA)
     op: Literal["remove", "add", "set"]
     criterion: Name
     new_criterion: Name | None = None
-    k: float | None = None
-    weight: float | None = None
+    # The new criterion weighs K times `criterion`.
+    k: float | None = Field(default=None, gt=0, le=MAX_K)
+    weight: float | None = Field(default=None, gt=0, lt=1)
 
 
 class Weights(BaseModel):

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import AwareDatetime
 
 from services.quality.fault_files import list_fault_files, load_fault_file
 from services.quality.models import FaultFile, FaultFileSummary
@@ -11,6 +10,7 @@ from shared.app import SessionDep
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.pagination import Cursor, Limit, Page, cursor_position, encode_cursor
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/v1", tags=["quality"])
 
@@ -31,7 +31,7 @@ async def get_fault_files(
     session: SessionDep,
     _: Readers,
     since: Annotated[
-        AwareDatetime | None, Query(description="Only faults with an event at or after this.")
+        Timestamp | None, Query(description="Only faults with an event at or after this.")
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

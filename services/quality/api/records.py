@@ -3,7 +3,6 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from services.quality.config import QualitySettings
 from services.quality.domain.records import (
@@ -19,6 +18,7 @@ from shared.app import SessionDep, settings_dependency
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.pagination import Cursor, Limit, Page, cursor_position, encode_cursor
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/v1", tags=["quality"])
 
@@ -63,8 +63,8 @@ async def get_service_records(
     status: Annotated[
         str | None, Query(pattern="^(open|completed|closed|cancelled)$")
     ] = None,
-    reported_from: AwareDatetime | None = None,
-    reported_to: AwareDatetime | None = None,
+    reported_from: Timestamp | None = None,
+    reported_to: Timestamp | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ServiceRecordPublic]:

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -29,6 +28,7 @@ from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
 from shared.pagination import Cursor, Limit, Page, cursor_position, encode_cursor, keyset_page
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/v1", tags=["rulings and claims"])
 
@@ -37,8 +37,8 @@ Readers = Annotated[Principal, Depends(require_role("quality", "dispatcher"))]
 Settings = Annotated[QualitySettings, Depends(settings_dependency(QualitySettings))]
 Id = Annotated[str, Path(min_length=1, max_length=36)]
 Text = Annotated[str | None, Query(min_length=1, max_length=100)]
-From = Annotated[AwareDatetime | None, Query(alias="from", description="Raised at or after.")]
-To = Annotated[AwareDatetime | None, Query(description="Raised before.")]
+From = Annotated[Timestamp | None, Query(alias="from", description="Raised at or after.")]
+To = Annotated[Timestamp | None, Query(description="Raised before.")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "Not possible now; `current_status` says where the claim is"}}
 
@@ -59,7 +59,7 @@ async def post_ruling(
     request_hash = fingerprint(body.model_dump(mode="json"))
 
     async def write() -> tuple[int, dict[str, Any]]:
-        ruled = await rule(session, settings, body, principal.sub, request_hash)
+        ruled = await rule(session, settings, body, principal, request_hash)
         shown = present(ruled.ruling, ruled.claim).model_dump(mode="json")
         return (201 if ruled.created else 200), shown
 
@@ -96,7 +96,7 @@ async def get_ruling(ruling_id: Id, session: SessionDep, _: Readers) -> RulingPu
     return present(ruled.ruling, ruled.claim)
 
 
-def _check_period(raised_from: AwareDatetime | None, to: AwareDatetime | None) -> None:
+def _check_period(raised_from: Timestamp | None, to: Timestamp | None) -> None:
     if raised_from and to and to <= raised_from:
         raise Problem(422, "Invalid request", "to must be after from.",
                       errors=[{"field": "to", "message": "must be after from"}])
@@ -158,7 +158,7 @@ async def accept_claim(
     body: Annotated[ClaimAccept | None, Body()] = None,
 ) -> ClaimPublic:
     amount = body.accepted_amount if body else None
-    claim = await act_on_claim(session, claim_id, ClaimAction.ACCEPT, principal.sub,
+    claim = await act_on_claim(session, claim_id, ClaimAction.ACCEPT, principal,
                                amount=amount)
     await session.commit()
     return ClaimPublic.model_validate(claim, from_attributes=True)
@@ -169,7 +169,7 @@ async def accept_claim(
 async def dispute_claim(
     claim_id: Id, body: ClaimDispute, session: SessionDep, principal: Quality
 ) -> ClaimPublic:
-    claim = await act_on_claim(session, claim_id, ClaimAction.DISPUTE, principal.sub,
+    claim = await act_on_claim(session, claim_id, ClaimAction.DISPUTE, principal,
                                reason=body.reason)
     await session.commit()
     return ClaimPublic.model_validate(claim, from_attributes=True)
@@ -182,7 +182,7 @@ async def settle_claim(
     body: Annotated[ClaimSettle | None, Body()] = None,
 ) -> ClaimPublic:
     amount = body.settled_amount if body else None
-    claim = await act_on_claim(session, claim_id, ClaimAction.SETTLE, principal.sub,
+    claim = await act_on_claim(session, claim_id, ClaimAction.SETTLE, principal,
                                amount=amount)
     await session.commit()
     return ClaimPublic.model_validate(claim, from_attributes=True)

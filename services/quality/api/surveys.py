@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -50,6 +49,7 @@ from shared.errors import Problem
 from shared.events import utcnow
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
 from shared.pagination import Cursor, Limit, Page, keyset_page
+from shared.schemas import Timestamp
 
 router = APIRouter(prefix="/v1", tags=["quality"])
 
@@ -132,8 +132,8 @@ async def post_survey(
 async def get_stats(
     session: SessionDep,
     _: QualityStaff,
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Timestamp | None, Query(alias="from")] = None,
+    to: Timestamp | None = None,
     campaign_id: Annotated[str | None, Query(min_length=1, max_length=36)] = None,
     group_by: Literal["operator", "region", "campaign"] = "operator",
 ) -> SurveyStats:

@@ -2,16 +2,17 @@
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Integer
 from sqlmodel import Field, SQLModel
 
 from services.quality.domain.complaints import CauseCategory, ComplaintStatus
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import FROM_STRING, RequestBody, Timestamp
 
 __all__ = [
     "Compensation", "ComplaintCounter", "ComplaintCreate", "ComplaintPublic", "ComplaintUpdate",
@@ -60,38 +61,32 @@ class QualityComplaint(SQLModel, table=True):
     updated_at: datetime = timestamp_field(default_factory=utcnow)
 
 
-class Compensation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Compensation(RequestBody):
     amount: float = pydantic.Field(ge=0, le=1e9)
     note: str | None = pydantic.Field(default=None, min_length=1, max_length=1000)
 
 
-class ComplaintCreate(BaseModel):
+class ComplaintCreate(RequestBody):
     """A complaint as received from an operator."""
-
-    model_config = ConfigDict(extra="forbid")
 
     depot_id: str = pydantic.Field(min_length=1, max_length=40)
     complainant: str | None = pydantic.Field(default=None, min_length=1, max_length=200)
     vehicle_number: str | None = pydantic.Field(default=None, min_length=1, max_length=40)
     # A quality-caused complaint is handled as a fault: this links that fault.
     fault_id: str | None = pydantic.Field(default=None, min_length=1, max_length=100)
-    received_at: AwareDatetime | None = None
+    received_at: Timestamp | None = None
     summary: str = pydantic.Field(min_length=1, max_length=4000)
-    category: CauseCategory
-    deadline: AwareDatetime | None = None
+    category: Annotated[CauseCategory, FROM_STRING]
+    deadline: Timestamp | None = None
 
 
-class ComplaintUpdate(BaseModel):
+class ComplaintUpdate(RequestBody):
     """What the investigation records; fields left out (or null) stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    category: CauseCategory | None = None
+    category: Annotated[CauseCategory, FROM_STRING] | None = None
     vehicle_number: str | None = pydantic.Field(default=None, min_length=1, max_length=40)
     fault_id: str | None = pydantic.Field(default=None, min_length=1, max_length=100)
-    deadline: AwareDatetime | None = None
+    deadline: Timestamp | None = None
     root_cause: str | None = pydantic.Field(default=None, min_length=1, max_length=LONG_TEXT)
     immediate_fix: str | None = pydantic.Field(default=None, min_length=1, max_length=LONG_TEXT)
     improvement: str | None = pydantic.Field(default=None, min_length=1, max_length=LONG_TEXT)

@@ -5,13 +5,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 from sqlalchemy import Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.quality.domain.defects import ActionKind, ActionStatus
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import FROM_STRING, Day, SQLRequestBody, Timestamp
 
 __all__ = [
     "ActionBase", "ActionCreate", "ActionUpdate", "EvidencePublic", "FixCreate", "IssueDetail",
@@ -84,19 +85,19 @@ class QualityIssue(QualityIssueBase, table=True):
     seq: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
 
 
-class ActionCreate(SQLModel):
-    kind: ActionKind
+class ActionCreate(SQLRequestBody):
+    kind: Annotated[ActionKind, FROM_STRING]
     description: Description
     owner: Owner
-    due_date: date
+    due_date: Day
 
 
-class ActionUpdate(SQLModel):
+class ActionUpdate(SQLRequestBody):
     """What may change on an action; absent fields stay as they are."""
 
-    status: ActionStatus | None = None
+    status: Annotated[ActionStatus, FROM_STRING] | None = None
     owner: Owner | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class ActionBase(SQLModel):
@@ -118,8 +119,8 @@ class QualityIssueAction(ActionBase, table=True):
     __tablename__ = "quality_issue_action"
 
 
-class FixCreate(SQLModel):
-    fixed_at: AwareDatetime
+class FixCreate(SQLRequestBody):
+    fixed_at: Timestamp
     description: Description
 
 
@@ -140,7 +141,7 @@ class IssueDetail(IssueSummary):
     actions: list[ActionBase]
 
 
-class QuarantineCreate(SQLModel):
+class QuarantineCreate(SQLRequestBody):
     part_number: PartNumber
     batch: Batch | None = None
     supplier_id: SupplierId | None = None

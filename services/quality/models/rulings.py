@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from sqlalchemy import CheckConstraint, Column, Integer
 from sqlmodel import Field, SQLModel
@@ -14,6 +15,7 @@ from services.quality.domain.rulings import (
 )
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import FROM_STRING, SQLRequestBody
 
 __all__ = [
     "ClaimAccept", "ClaimDispute", "ClaimPublic", "ClaimSettle", "QualityClaim",
@@ -29,9 +31,9 @@ def _one_of(column: str, values: type[StrEnum], name: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({', '.join(repr(v.value) for v in values)})", name=name)
 
 
-class RulingCreate(SQLModel):
+class RulingCreate(SQLRequestBody):
     fault_id: str = Field(min_length=1, max_length=100)
-    responsibility: Responsibility
+    responsibility: Annotated[Responsibility, FROM_STRING]
     supplier_id: str | None = Field(default=None, min_length=1, max_length=40)
     # Defaults to the allocated total cost; only for supplier rulings.
     claim_amount: float | None = Field(default=None, gt=0, le=MAX_AMOUNT)
@@ -122,16 +124,16 @@ class RulingPublic(SQLModel):
     claim: ClaimPublic | None
 
 
-class ClaimAccept(SQLModel):
+class ClaimAccept(SQLRequestBody):
     # The amount agreed, e.g. after negotiating a disputed claim; defaults to the claim's.
     accepted_amount: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
 
 
-class ClaimDispute(SQLModel):
+class ClaimDispute(SQLRequestBody):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ClaimSettle(SQLModel):
+class ClaimSettle(SQLRequestBody):
     # The amount paid; defaults to the accepted amount.
     settled_amount: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -14,6 +14,7 @@ from services.quality.ahp import MAX_CRITERIA
 from services.quality.domain.surveys import MAX_INDICATORS, MAX_SCORE, MIN_SCORE, Band
 from shared.columns import timestamp_field
 from shared.events import utcnow
+from shared.schemas import RequestBody, Timestamp
 
 __all__ = [
     "CampaignCreate", "CampaignPublic", "CampaignWithStats", "CriterionWeights",
@@ -86,21 +87,19 @@ class SurveyCriterionScore(SQLModel, table=True):
     score: float
 
 
-class IndicatorWeight(BaseModel):
+class IndicatorWeight(RequestBody):
     name: Name
     weight: Weight
 
 
-class CriterionWeights(BaseModel):
+class CriterionWeights(RequestBody):
     name: Name
     weight: Weight
     indicators: list[IndicatorWeight] = pydantic.Field(min_length=1, max_length=MAX_INDICATORS)
 
 
-class SurveyWeightsIn(BaseModel):
+class SurveyWeightsIn(RequestBody):
     """Replacement weights: criteria and their indicators, each level summing to 1."""
-
-    model_config = ConfigDict(extra="forbid")
 
     criteria: list[CriterionWeights] = pydantic.Field(min_length=1, max_length=MAX_CRITERIA)
 
@@ -113,14 +112,12 @@ class SurveyWeightsPublic(BaseModel):
     criteria: list[CriterionWeights]
 
 
-class SurveyResponseCreate(BaseModel):
+class SurveyResponseCreate(RequestBody):
     """One operator's answers: every indicator of the hierarchy in force scored 1–100."""
-
-    model_config = ConfigDict(extra="forbid")
 
     operator_id: str = pydantic.Field(min_length=1, max_length=40)
     region: str = pydantic.Field(min_length=1, max_length=60)
-    responded_at: AwareDatetime | None = None
+    responded_at: Timestamp | None = None
     campaign_id: str | None = pydantic.Field(default=None, min_length=1, max_length=36)
     scores: dict[Name, Score] = pydantic.Field(
         min_length=1, max_length=MAX_CRITERIA * MAX_INDICATORS)
@@ -139,15 +136,13 @@ class SurveyResponsePublic(BaseModel):
     weights_version: int | None
 
 
-class CampaignCreate(BaseModel):
+class CampaignCreate(RequestBody):
     """A survey campaign; by default the October annual survey of `year`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     year: int = pydantic.Field(ge=2000, le=2100)
     name: str | None = pydantic.Field(default=None, min_length=1, max_length=120)
-    opens_at: AwareDatetime | None = None
-    closes_at: AwareDatetime | None = None
+    opens_at: Timestamp | None = None
+    closes_at: Timestamp | None = None
 
 
 class CampaignPublic(BaseModel):

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,7 +15,7 @@ from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
 from shared.consumer_lag import ConsumerLag
 from shared.db import Database
-from shared.events import Envelope
+from shared.events import Envelope, QualityIssueOpened
 from shared.messaging import InboxMessage
 from shared.settings import ServiceSettings
 from tests.support.metrics import exported, sample
@@ -72,8 +73,13 @@ def record(offset: int, value: bytes) -> ConsumerRecord[bytes, bytes]:
 
 
 def opened(subject: str) -> bytes:
+    data = QualityIssueOpened(
+        issue_id=subject, number="QI-20261127-0001", vehicle_model="CRH380", basis="fault_code",
+        key="BRK-01", vehicles=["C70-1"], fault_ids=[subject], window_days=30,
+        opened_at=datetime.now(UTC),
+    ).model_dump(mode="json")
     return Envelope(type="quality.issue_opened", source="quality", subject=subject,
-                    correlation_id=subject, data={}).to_bytes()
+                    correlation_id=subject, data=data).to_bytes()
 
 
 async def refuse_poison(session: AsyncSession, event: Envelope) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from sqlmodel import SQLModel
 from shared import tracing
 from shared.consumer import EventConsumer
 from shared.db import Database
-from shared.events import Envelope
+from shared.events import Envelope, FaultReported
 from shared.logging import JsonFormatter
 from shared.messaging import InboxMessage, OutboxMessage
 from shared.settings import ServiceSettings
@@ -55,8 +56,16 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorded:
 
 
 def reported(fault_id: str) -> Envelope:
+    """A `fault.reported` that passes its schema (consumers dead-letter any other)."""
+    now = datetime.now(UTC)
+    data = FaultReported(
+        fault_id=fault_id, number="FR-20261127-000001", depot_id="D-BJ", vehicle_number="C70-1",
+        vehicle_model="CRH380", severity="B", description="brake fault",
+        location={"site_code": "BJ-S", "lat": 39.9, "lon": 116.4}, reported_at=now,
+        onsite_due=now,
+    ).model_dump(mode="json")
     return Envelope(type="fault.reported", source="intake", subject=fault_id,
-                    correlation_id=fault_id, data={"fault_id": fault_id})
+                    correlation_id=fault_id, data=data)
 
 
 @pytest.fixture
