@@ -1,6 +1,7 @@
 """Consumer lag per assigned partition: `fleetcare_consumer_lag_messages`."""
 
 import asyncio
+import contextlib
 import time
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -31,12 +32,11 @@ class ConsumerLag:
             return
         self._due = now + self.interval
         self._drop(self._shown - consumer.assignment())
-        try:
+        # Out of time: the partitions not reached keep their last value until the next update.
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.budget):
                 for partition in sorted(consumer.assignment()):
                     await self._show(consumer, partition)
-        except TimeoutError:
-            pass  # the partitions not reached keep their last value until the next update
 
     def clear(self) -> None:
         """The consumer stopped: it holds no partition any more."""
