@@ -25,6 +25,7 @@ from shared.inbox import first_delivery
 from shared.kafka import bounded, make_consumer, make_producer
 from shared.logging import event_fields, log_context
 from shared.settings import ServiceSettings
+from shared.transient import OutageBackoff, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +144,19 @@ class EventConsumer:
                      extra={"event_id": str(envelope.id), "outcome": outcome})
 
     async def _apply(self, handler: Handler, envelope: Envelope, topic: str) -> str | None:
-        """Run the handler in one transaction with the inbox row; None when every try failed."""
+        """Run the handler in one transaction with the inbox row; None when every try failed.
+
+        A transient failure (the database unreachable, `shared.transient`) is not the event's:
+        it uses up no attempt and is retried until the database is back, however long that
+        takes, with the offset uncommitted, so a crash meanwhile redelivers. aiokafka keeps
+        heartbeating meanwhile; past `max_poll_interval_ms` the broker moves the partition to
+        another member, the commit after recovery may be refused and the event delivered again,
+        which the inbox makes harmless. Only other failures count toward the dead-letter topic.
+        """
         attempts = self.settings.consumer_max_attempts
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        outage = OutageBackoff(f"consumer {self.group}: {envelope.type} {envelope.id}")
+        while True:
             try:
                 started = time.perf_counter()
                 async with self.db.session() as session:
@@ -156,8 +167,12 @@ class EventConsumer:
                 metrics.EVENT_HANDLING_SECONDS.labels(self.settings.service_name).observe(
                     time.perf_counter() - started
                 )
+                outage.recovered()
                 return "processed" if fresh else "duplicate"
-            except Exception:
+            except Exception as exc:
+                if is_transient(exc):
+                    await outage.wait(exc)
+                    continue
                 metrics.EVENT_HANDLING_FAILURES.labels(
                     self.settings.service_name, topic, envelope.type
                 ).inc()
@@ -165,8 +180,10 @@ class EventConsumer:
                     "handling %s %s failed (attempt %d/%d)",
                     envelope.type, envelope.id, attempt, attempts,
                 )
+                if attempt == attempts:
+                    return None
                 await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * attempt)
-        return None
+                attempt += 1
 
     async def _refuse(
         self, record: ConsumerRecord[bytes, bytes], reason: str, detail: str,
