@@ -6,12 +6,13 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 ROLE ?= dispatcher
 
-.PHONY: help setup run test test-unit lint token migration dlq-replay kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
+.PHONY: help setup run test test-unit chaos lint token migration dlq-replay kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
 
 help:
 	@echo "make run      - Kafka + the four services on SQLite, with demo data (Ctrl-C stops)"
 	@echo "make test     - lint + unit, integration and end-to-end tests (real Kafka, PostgreSQL)"
 	@echo "make test-unit- the fast tests only (no broker, no database)"
+	@echo "make chaos    - the long chaos run: 10,000 faults, kills, broker and PostgreSQL outages"
 	@echo "make lint     - ruff and mypy"
 	@echo "make token ROLE=depot DEPOT=D-BJ | ROLE=technician TECH=T-BJ-01 - print an API token"
 	@echo "make migration SERVICE=parts MSG='add bins' - autogenerate a migration"
@@ -34,6 +35,11 @@ run: setup
 
 test: setup
 	deploy/local/test.sh $(ARGS)
+
+# The full chaos run (docs/reliability.md); `make test` runs its bounded plan. Figures go to
+# .data/chaos/full.json, the services' logs to .data/chaos/full-logs/.
+chaos: setup
+	FLEETCARE_SKIP_LINT=1 FLEETCARE_CHAOS=full deploy/local/test.sh tests/chaos -q -s
 
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest tests/unit

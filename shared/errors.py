@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import correlation
+from shared.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +127,16 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    # The database (or another dependency) is down or refused the work for now: the request
-    # was not wrong and may succeed later, so it is 503 with Retry-After, not a 500.
-    log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path,
-                type(exc).__name__)
+    return unavailable(request.method, request.url.path, exc)
+
+
+def unavailable(method: str, path: str, exc: BaseException) -> JSONResponse:
+    """The database (or another dependency) is down or refused the work for now: the request
+    was not wrong and may succeed later, so it is 503 with Retry-After, not a 500."""
+    log.warning("dependency unavailable on %s %s: %s", method, path, type(exc).__name__)
     response = problem_response(
         503, "Service unavailable", "A dependency of this service is unavailable; retry later.",
-        request.url.path,
+        path,
     )
     response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response
@@ -152,8 +156,17 @@ def internal_error(method: str, path: str, exc: BaseException) -> JSONResponse:
     )
 
 
+def unexpected(method: str, path: str, exc: BaseException) -> JSONResponse:
+    """The answer to an exception nothing else handled: 503 when it is one of the outages the
+    consumers wait out (a server shutting down mid-statement, a connection dropped under the
+    driver, whatever type wraps it), else a bug's 500."""
+    if is_transient(exc):
+        return unavailable(method, path, exc)
+    return internal_error(method, path, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    return internal_error(request.method, request.url.path, exc)
+    return unexpected(request.method, request.url.path, exc)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -8,7 +8,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import correlation, metrics
-from shared.errors import internal_error, problem_response
+from shared.errors import problem_response, unexpected
 from shared.logging import log_context
 
 
@@ -135,7 +135,7 @@ class CorrelationId:
         except Exception as exc:
             if started:  # too late to answer; the server logs it and drops the connection
                 raise
-            response = internal_error(scope["method"], scope["path"], exc)
+            response = unexpected(scope["method"], scope["path"], exc)
             await response(scope, receive, tagged)
         finally:
             correlation.unbind(token)

@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from asyncpg.exceptions import InternalClientError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -26,8 +27,9 @@ def is_transient(exc: BaseException) -> bool:
     is unavailable for now: connection refused or reset (any `OSError`, timeouts included), the
     pool exhausted, a connection SQLAlchemy invalidated, an `OperationalError` or
     `InterfaceError` (connection-level by DB-API definition; with SQLite also "database is
-    locked"), or one of the SQLSTATEs above. Anything else, an `IntegrityError` or a bug in a
-    handler, is the work's own failure."""
+    locked"), asyncpg's client-side protocol error on a dropped connection, or one of the
+    SQLSTATEs above. Anything else, an `IntegrityError` or a bug in a handler, is the work's
+    own failure."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -41,6 +43,10 @@ def is_transient(exc: BaseException) -> bool:
 
 def _transient_itself(exc: BaseException) -> bool:
     if isinstance(exc, OSError | PoolTimeoutError | OperationalError | InterfaceError):
+        return True
+    # asyncpg's own protocol state broken by a server that went away mid-operation ("cannot
+    # switch to state ..."): the connection is unusable, the statement was fine.
+    if isinstance(exc, InternalClientError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True

@@ -59,4 +59,11 @@ export FLEETCARE_TEST_PG="postgresql+asyncpg://fleetcare:fleetcare@127.0.0.1:$PG
 
 echo "== tests"
 # Fast tiers first: a broken unit fails in seconds, not after the end-to-end run.
-if (($#)); then .venv/bin/pytest "$@"; else .venv/bin/pytest tests/unit tests/bench tests/integration tests/e2e; fi
+if (($#)); then
+  .venv/bin/pytest "$@"
+else
+  .venv/bin/pytest tests/unit tests/bench tests/integration tests/e2e
+  # The chaos run last and on its own: it restarts the broker and stops PostgreSQL, and its
+  # services join the same consumer groups as the end-to-end ones (stopped by then).
+  .venv/bin/pytest tests/chaos
+fi

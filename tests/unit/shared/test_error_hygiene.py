@@ -6,10 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, Depends
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, InternalError, OperationalError, ProgrammingError
 
 from shared.auth import require_role
 from shared.errors import PROBLEM_JSON
@@ -39,6 +40,13 @@ def _failing_router() -> APIRouter:
     @router.get("/database-down")
     async def database_down() -> None:
         raise OperationalError(SQL, ("F-1", "D-BJ"), Exception(f"connection to {DB_URL} lost"))
+
+    @router.get("/server-shutting-down")
+    async def server_shutting_down() -> None:
+        # What a statement raised in the chaos run while PostgreSQL shut down under it.
+        driver = asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 11; another operation (2) is in progress")
+        raise InternalError(SQL, ("F-1", "D-BJ"), driver) from driver
 
     return router
 
@@ -77,10 +85,14 @@ async def test_a_bug_or_database_error_is_a_generic_500_naming_the_correlation_i
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_a_database_that_is_down_is_a_503_without_sql(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/fail/database-down")
+@pytest.mark.parametrize("path", ["/v1/fail/database-down", "/v1/fail/server-shutting-down"])
+async def test_a_database_that_is_down_is_a_503_without_sql(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)
 
     assert response.status_code == 503
+    assert response.headers["retry-after"]
     _assert_clean(response)
 
 
