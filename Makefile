@@ -37,9 +37,12 @@ test: setup
 	deploy/local/test.sh $(ARGS)
 
 # The full chaos run (docs/reliability.md); `make test` runs its bounded plan. Figures go to
-# .data/chaos/full.json, the services' logs to .data/chaos/full-logs/.
+# .data/chaos/full.json, the services' logs to .data/chaos/full-logs/. It has a broker and a
+# PostgreSQL cluster of its own (other ports and data), since it stops and restarts them.
 chaos: setup
-	FLEETCARE_SKIP_LINT=1 FLEETCARE_CHAOS=full deploy/local/test.sh tests/chaos -q -s
+	FLEETCARE_SKIP_LINT=1 FLEETCARE_CHAOS=full FLEETCARE_TEST_KAFKA_PORT=29092 \
+	FLEETCARE_TEST_KAFKA_CONTROLLER_PORT=29093 FLEETCARE_TEST_KAFKA_DATA_DIR=.data/kafka-chaos \
+	PG_PORT=56432 PG_DATA=/var/tmp/fleetcare-pg-chaos deploy/local/test.sh tests/chaos -q -s
 
 test-unit: $(STAMP)
 	$(VENV)/bin/pytest tests/unit

@@ -12,7 +12,7 @@ cd "$REPO"
 # wiped per run so every run starts from empty topics.
 export KAFKA_PORT="${FLEETCARE_TEST_KAFKA_PORT:-19092}"
 export KAFKA_CONTROLLER_PORT="${FLEETCARE_TEST_KAFKA_CONTROLLER_PORT:-19093}"
-export KAFKA_DATA_DIR="$REPO/.data/kafka-test"
+export KAFKA_DATA_DIR="${FLEETCARE_TEST_KAFKA_DATA_DIR:-$REPO/.data/kafka-test}"
 export PG_PORT="${PG_PORT:-55432}"
 
 cleanup() {

@@ -32,7 +32,8 @@ RESERVATION_STATUS = {
 CHECKS = (
     "every accepted fault once in intake, in the state its scenario implies",
     "one job per fault in dispatch, in the state its scenario implies",
-    "reservations per fault as the scenario implies (never two), backorders for missing parts",
+    "parts knows every fault; its reservations as the scenario implies (never two); "
+    "backorders for missing parts",
     "one service record per fault in quality; resolved ones closed",
     "stock ledger balances: per stock row the ledger sums to on hand and reserved",
     "receipts - consumption - issued = on hand; reserved = open reservations; none negative",
@@ -110,8 +111,11 @@ async def check_reservations(url: str, journeys: Journeys) -> list[str]:
     for r in lines:
         by_fault.setdefault(r["fault_id"], []).append(r["status"])
     open_backorders = Counter(r["fault_id"] for r in backorders if r["status"] == "open")
+    known = {r["fault_id"] for r in await rows(url, "SELECT fault_id FROM parts_fault")}
     problems = []
     for fault_id, journey in _accepted(journeys).items():
+        if fault_id not in known:
+            problems.append(f"parts: never heard of {journey.outcome} fault {fault_id}")
         statuses = sorted(by_fault.get(fault_id, []))
         expected = RESERVATION_STATUS[journey.outcome]
         cancelled_early = journey.outcome is Outcome.CANCELLED and not statuses
