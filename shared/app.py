@@ -4,9 +4,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from shared.consumer import EventConsumer, Handler
 from shared.db import Database
 from shared.errors import install_problem_handlers, problem_response
 from shared.http import BodyLimit, CorrelationId, RequestMetrics, SecurityHeaders
+from shared.kafka import KafkaHealth
 from shared.logging import configure_logging, log_context, mask_in_logs
 from shared.metrics_refresh import Refresher, check_readiness, refresh_metrics
 from shared.migrations import upgrade_async
@@ -77,7 +78,8 @@ def create_service_app(
     mask_in_logs(settings.jwt_secret)
     tracing.configure(settings)
     db = Database(settings.database_url)
-    relay = OutboxRelay(settings, db)
+    kafka = KafkaHealth(settings)
+    relay = OutboxRelay(settings, db, kafka)
     consumer = (
         EventConsumer(settings, db, list(consumed_topics), handlers or {})
         if consumed_topics and settings.run_consumers
@@ -91,13 +93,18 @@ def create_service_app(
         if consumer:
             consumer.start()
         gauges = refresh_metrics(
-            settings.service_name, db, consumer, refreshers, settings.metrics_refresh_seconds
+            settings.service_name, db, consumer, refreshers, settings.metrics_refresh_seconds,
+            kafka=kafka,
         )
         jobs = [asyncio.create_task(job(db)) for job in background]
+        jobs.append(asyncio.create_task(kafka.watch(), name="kafka-probe"))
         jobs.append(asyncio.create_task(gauges, name="metrics-refresh"))
         try:
             yield
         finally:
+            # Uvicorn has finished the requests in flight by now (SIGTERM). The consumer ends
+            # its record and commits before the relay's last flush, so the events both wrote
+            # go out before the process does.
             for task in jobs:
                 task.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)
@@ -121,7 +128,7 @@ def create_service_app(
     # Outermost: every answer, a 413 or a 500 too, carries the correlation id and the headers.
     app.add_middleware(CorrelationId)
     app.add_middleware(SecurityHeaders)
-    app.include_router(_operations_router(settings.service_name, db, consumer))
+    app.include_router(_operations_router(settings.service_name, db, kafka, consumer))
     app.include_router(audit_router(_session))
     for router in routers:
         app.include_router(router)
@@ -131,7 +138,9 @@ def create_service_app(
     return app
 
 
-def _operations_router(service: str, db: Database, consumer: EventConsumer | None) -> APIRouter:
+def _operations_router(
+    service: str, db: Database, kafka: KafkaHealth, consumer: EventConsumer | None
+) -> APIRouter:
     # Probes and scrapers carry no token (the contract): declared public, like /docs.
     router = APIRouter(tags=["operations"], dependencies=[Depends(public)])
 
@@ -141,14 +150,22 @@ def _operations_router(service: str, db: Database, consumer: EventConsumer | Non
 
     @router.get(
         "/readyz", summary="Database and Kafka are reachable", response_model=None,
+        description="200 `ready` when the database and Kafka are reachable, else 503 naming "
+        "what is not (the contract). `require=database` (for load balancers): 200 `degraded` "
+        "while only Kafka is unreachable, since requests are still served and the events "
+        "they cause wait in the outbox until the broker is back.",
         responses={503: {"description": "Not ready; `checks` names what is unreachable"}},
     )
-    async def readyz() -> Response | dict[str, object]:
-        checks = await check_readiness(service, db, consumer)
-        if all(checks.values()):
-            return {"status": "ready", "checks": checks}
-        failing = ", ".join(name for name, ok in checks.items() if not ok)
-        return problem_response(503, "Not ready", f"Unreachable: {failing}.", checks=checks)
+    async def readyz(
+        require: Annotated[Literal["all", "database"], Query()] = "all",
+    ) -> Response | dict[str, object]:
+        found = await check_readiness(service, db, consumer, kafka)
+        checks = {name: "ok" if ok else "unreachable" for name, ok in found.items()}
+        required = found if require == "all" else {"database": found["database"]}
+        if not all(required.values()):
+            failing = ", ".join(name for name, ok in found.items() if not ok)
+            return problem_response(503, "Not ready", f"Unreachable: {failing}.", checks=checks)
+        return {"status": "ready" if all(found.values()) else "degraded", "checks": checks}
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -1,6 +1,7 @@
 """Consumers: apply each event once, commit the offset after the database commit."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -53,6 +54,7 @@ class EventConsumer:
         self.group = group or settings.consumer_group or settings.service_name
         self.last_poll_ok = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._dlt_producer: AIOKafkaProducer | None = None
         self._lag = ConsumerLag(settings.service_name)
 
@@ -64,7 +66,22 @@ class EventConsumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.group}")
 
     async def stop(self) -> None:
+        """Stop cleanly: finish the record being applied, commit the offsets of what was
+        processed and leave the group, so the partitions move to another member at once and
+        nothing is delivered twice. Bounded by `kafka_timeout_seconds`; past it (a record
+        waiting out a database outage) the loop is cancelled and the uncommitted rest is
+        redelivered, which the inbox makes harmless."""
+        self._stopping.set()
         if self._task:
+            try:
+                await asyncio.wait_for(
+                    asyncio.shield(self._task), self.settings.kafka_timeout_seconds
+                )
+            except TimeoutError:
+                log.warning("consumer %s: not stopped within %g s; cancelling",
+                            self.group, self.settings.kafka_timeout_seconds)
+            except Exception as exc:
+                log.warning("consumer %s: stopped with %s", self.group, exc)
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         if self._dlt_producer is not None:
@@ -74,7 +91,7 @@ class EventConsumer:
 
     async def _run(self) -> None:
         timeout = self.settings.kafka_timeout_seconds
-        while True:
+        while not self._stopping.is_set():
             consumer = make_consumer(self.settings, self.group, self.topics)
             try:
                 await bounded(consumer.start(), timeout)
@@ -83,23 +100,31 @@ class EventConsumer:
                 raise
             except Exception as exc:
                 log.warning("consumer %s: %s; reconnecting", self.group, exc)
-                await asyncio.sleep(1.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), 1.0)
             finally:
                 self._lag.clear()
+                # stop() sends LeaveGroup: the group rebalances now, not after a session timeout.
                 await asyncio.shield(
                     asyncio.gather(asyncio.wait_for(consumer.stop(), 5), return_exceptions=True)
                 )
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        """Poll and apply until stop() is asked; returns between records, never inside one."""
         timeout = self.settings.kafka_timeout_seconds
-        while True:
+        while not self._stopping.is_set():
             batch = await bounded(consumer.getmany(timeout_ms=500), timeout + 5)
             self.last_poll_ok = time.monotonic()
             for partition, records in batch.items():
+                done = None
                 for record in records:
+                    if self._stopping.is_set():
+                        break
                     await self._process(record)
-                # Only after every record's transaction committed: a crash redelivers, never loses.
-                await bounded(consumer.commit({partition: records[-1].offset + 1}), timeout)
+                    done = record.offset + 1
+                # Only after the records' transactions committed: a crash redelivers, never loses.
+                if done is not None:
+                    await bounded(consumer.commit({partition: done}), timeout)
             await self._lag.update(consumer)
 
     async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:

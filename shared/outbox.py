@@ -4,23 +4,28 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from shared import metrics, tracing
 from shared.db import OUTBOX_DIRTY, Database
 from shared.events import Envelope, topic_for, utcnow
-from shared.kafka import bounded, make_producer
+from shared.kafka import KafkaHealth, bounded, make_producer
 from shared.logging import event_fields
 from shared.messaging import OutboxMessage
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+# The advisory lock a relay holds while it publishes (each service has its own database).
+_RELAY_LOCK = 0x0B7B_0C5E
+_TURN_RETRY_SECONDS = 0.05
 
 
 def add_event(session: AsyncSession, envelope: Envelope) -> Envelope:
@@ -55,18 +60,27 @@ def new_event(
     )
 
 
+class BrokerUnavailable(Exception):
+    """Publishing a batch to Kafka failed; its rows stay in the outbox."""
+
+
 class OutboxRelay:
     """Publishes outbox rows in insertion order, then deletes them.
 
     Woken right after a commit that wrote outbox rows, and polling as a fallback (for rows left
     by a crash or written while the broker was down). A crash between publish and delete
-    republishes; consumers are idempotent, so that is harmless.
+    republishes; consumers are idempotent, so that is harmless. Replicas sharing one database
+    take turns (`_turn`), so they neither publish a row twice nor reorder a fault's events.
     """
 
-    def __init__(self, settings: ServiceSettings, db: Database) -> None:
+    def __init__(
+        self, settings: ServiceSettings, db: Database, health: KafkaHealth | None = None
+    ) -> None:
         self.settings = settings
         self.db = db
+        self.health = health
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
         db.on_outbox_commit(self._wake.set)
@@ -75,13 +89,27 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        """Finish the round under way, then publish what is left (rows the last requests and
+        events committed), all within `kafka_timeout_seconds`; what misses it waits in the
+        table for another replica or the next start."""
+        self._stopping.set()
+        self._wake.set()
+        try:
+            async with asyncio.timeout(self.settings.kafka_timeout_seconds):
+                if self._task:
+                    await asyncio.shield(self._task)
+                while await self.publish_pending() == self.settings.outbox_batch_size:
+                    pass
+        except Exception as exc:
+            log.warning("outbox relay: final flush incomplete, rows stay in the outbox: %r", exc)
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         await self._close_producer()
 
     async def _run(self) -> None:
-        while True:
+        poll = self.settings.outbox_poll_seconds
+        while not self._stopping.is_set():
             # Cleared before reading, so a commit during the publish wakes the next round.
             self._wake.clear()
             try:
@@ -91,16 +119,51 @@ class OutboxRelay:
             except Exception as exc:
                 log.warning("outbox relay: publish failed, will retry: %s", exc)
                 metrics.OUTBOX_FAILURES.labels(self.settings.service_name).inc()
+                # A database failure says nothing about the broker.
+                if self.health and isinstance(exc, BrokerUnavailable):
+                    self.health.note_publish(False)
                 await self._close_producer()
-                published = 0
-                await asyncio.sleep(self.settings.outbox_poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), poll)
+                continue
+            if published is None:
+                # Another replica is publishing; its next round takes our rows too, but ours
+                # may come sooner.
+                await asyncio.sleep(_TURN_RETRY_SECONDS)
+                continue
+            if self.health:
+                self.health.note_publish(True)
             if published < self.settings.outbox_batch_size:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), poll)
 
-    async def publish_pending(self) -> int:
-        """Publish one batch of pending rows; returns how many were published."""
-        # Read and delete in short transactions: no database lock is held while Kafka is slow.
+    async def publish_pending(self) -> int | None:
+        """Publish one batch of pending rows; returns how many were published, None when
+        another replica's relay has the turn."""
+        async with self._turn() as mine:
+            if mine:
+                return await self._publish_batch()
+        # The replica with the turn reports the backlog; a stale figure here would outlive it.
+        metrics.OUTBOX_PENDING.labels(self.settings.service_name).set(0)
+        metrics.OUTBOX_OLDEST_PENDING_AGE.labels(self.settings.service_name).set(0)
+        return None
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[bool]:
+        """Whether this relay may publish now. On PostgreSQL a transaction-scoped advisory lock,
+        held on a connection of its own while the batch is read, published and deleted (a
+        crashed holder's lock goes with its connection). SQLite serves one process: always."""
+        if self.db.is_sqlite:
+            yield True
+            return
+        async with self.db.engine.connect() as conn, conn.begin():
+            taken = await conn.scalar(
+                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _RELAY_LOCK}
+            )
+            yield bool(taken)
+
+    async def _publish_batch(self) -> int:
+        # Read and delete in short transactions: no row is locked while Kafka is slow.
         async with self.db.session() as session:
             rows = (
                 await session.scalars(
@@ -116,19 +179,10 @@ class OutboxRelay:
         )
         if not rows:
             return 0
-        producer = await self._ensure_producer()
-        timeout = self.settings.kafka_timeout_seconds
-        # Sends are pipelined; an idempotent producer keeps per-partition order on retries.
-        with tracing.publishing(rows) as headers:
-            futures = [
-                await bounded(
-                    producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(),
-                                  headers=headers.get(row.event_id)),
-                    timeout,
-                )
-                for row in rows
-            ]
-            await bounded(asyncio.gather(*futures), timeout)
+        try:
+            await self._send(rows)
+        except Exception as exc:
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
         published_at = utcnow()
         async with self.db.session() as session:
             await session.execute(
@@ -146,6 +200,21 @@ class OutboxRelay:
             log.info("published %s", row.type,
                      extra=event_fields(row.type, row.key, data) | {"event_id": row.event_id})
         return len(rows)
+
+    async def _send(self, rows: Sequence[OutboxMessage]) -> None:
+        producer = await self._ensure_producer()
+        timeout = self.settings.kafka_timeout_seconds
+        # Sends are pipelined; an idempotent producer keeps per-partition order on retries.
+        with tracing.publishing(rows) as headers:
+            futures = [
+                await bounded(
+                    producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(),
+                                  headers=headers.get(row.event_id)),
+                    timeout,
+                )
+                for row in rows
+            ]
+            await bounded(asyncio.gather(*futures), timeout)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

@@ -134,16 +134,20 @@ async def load(
     now: datetime,
     leave_out: str | None = None,
     technician_rows: Sequence[DispatchTechnician] | None = None,
+    only: str | None = None,
 ) -> Snapshot:
     """Active technicians with their windows, and their open jobs in queue order (started first).
 
     `leave_out` is a job about to be (re-)placed: it is not in anyone's queue. Jobs held by an
     inactive technician stay out of the plan as they are. `technician_rows`: the active
-    technicians, when the caller already has them.
+    technicians, when the caller already has them. `only`: one technician's queue alone, for
+    a change that cannot leave it (their accepted or started job re-timed or done).
     """
     horizon = timedelta(hours=settings.planning_horizon_hours)
     if technician_rows is None:
         technician_rows = await active_technicians(session)
+    if only is not None:
+        technician_rows = [row for row in technician_rows if row.id == only]
     snapshot = Snapshot(now, Plan(technicians={}), {}, {t.id: t for t in technician_rows})
     for row in technician_rows:
         snapshot.origins[row.id] = origin(row, now, settings)

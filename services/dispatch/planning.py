@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dispatch.config import DispatchSettings
 from services.dispatch.metrics import DECISION_SECONDS, SERVICE
 from services.dispatch.models import DispatchJob
-from services.dispatch.plan_state import active_technicians, as_job, could_take, load, lock_plan
+from services.dispatch.plan_state import (
+    active_technicians,
+    as_job,
+    could_take,
+    load,
+    lock_plan,
+    pinned,
+)
 from services.dispatch.plan_writer import Placement, unassign, write_back
 from services.dispatch.scheduling import (
     Decision,
@@ -73,10 +80,13 @@ async def follow_job(
     visit: Visit | None = None,
 ) -> None:
     """Re-time (and possibly move) a planned job whose data changed: parts ETA, accepted,
-    started (`visit`: the journey or stay as it really is). Unplanned jobs are left alone."""
+    started (`visit`: the journey or stay as it really is). Unplanned jobs are left alone.
+
+    A pinned job (accepted, started, a dispatcher's choice) cannot move: only its technician's
+    queue is loaded and re-timed, so an engineer's app action costs one queue, not the plan."""
     now = utcnow()
     await lock_plan(session)
-    snapshot = await load(session, settings, now)
+    snapshot = await load(session, settings, now, only=row.technician_id if pinned(row) else None)
     if row.id not in snapshot.rows:
         return
     if visit is not None:
@@ -88,10 +98,11 @@ async def follow_job(
 async def take_out(
     session: AsyncSession, settings: DispatchSettings, row: DispatchJob, correlation_id: str | None
 ) -> None:
-    """The job is over (completed, withdrawn): the rest of its technician's queue moves up."""
+    """The job is over (completed, withdrawn): the rest of its technician's queue moves up
+    (only that queue is loaded: nothing else changes)."""
     now = utcnow()
     await lock_plan(session)
-    snapshot = await load(session, settings, now)
+    snapshot = await load(session, settings, now, only=row.technician_id)
     if row.id not in snapshot.rows:
         return
     del snapshot.rows[row.id]

@@ -49,7 +49,7 @@ class ChaosPlan:
 
 BOUNDED = ChaosPlan("bounded", faults=500, rate_per_second=6.0, kills_per_service=1,
                     broker_restarts=1, postgres_outage_seconds=5.0, settle_timeout_seconds=150.0)
-FULL = ChaosPlan("full", faults=10_000, rate_per_second=8.0, kills_per_service=3,
+FULL = ChaosPlan("full", faults=10_000, rate_per_second=6.0, kills_per_service=3,
                  broker_restarts=2, postgres_outage_seconds=12.0, mix=WORKING_MIX,
                  settle_timeout_seconds=900.0)
 

@@ -1,5 +1,6 @@
 """The four services as real uvicorn processes, as they run in production."""
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -14,6 +15,14 @@ from tests.support.env import JWT_SECRET
 from tests.support.polling import eventually
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL when the test process dies, however it dies. A service left over
+    from an aborted run would otherwise join the next run's consumer groups on the same broker
+    port and take events from the services under test."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -42,7 +51,7 @@ class ServiceProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", f"services.{self.name}.main:create_app",
              "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
 
     def kill_hard(self) -> None:

@@ -79,7 +79,9 @@ def test_each_service_runs_the_one_image_on_its_port_behind_a_service(service: s
 @pytest.mark.parametrize("service", SERVICES)
 def test_probes_ask_the_service_itself_whether_it_is_alive_and_ready(service: str) -> None:
     container = _container(service)
-    paths = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
+    # Readiness by the database alone: a broker outage must not empty the Service.
+    paths = {"startupProbe": "/healthz", "livenessProbe": "/healthz",
+             "readinessProbe": "/readyz?require=database"}
     for probe, path in paths.items():
         get = container[probe]["httpGet"]
         assert (get["path"], _port_number(container, get["port"])) == (path, PORTS[service])

@@ -1,0 +1,100 @@
+"""Stopping a consumer: the record being applied is finished and its offset committed, the rest
+of the batch is left for the next member; stopping is bounded in time."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from shared import consumer as consumer_module
+from shared.consumer import EventConsumer
+from shared.db import Database
+from shared.events import Envelope
+from shared.messaging import InboxMessage
+from shared.settings import ServiceSettings
+from tests.support.polling import eventually
+from tests.unit.shared.test_consumer_metrics import PARTITION, TOPIC, FakeBroker, opened, record
+
+
+@pytest.fixture
+async def inbox_db(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all,
+                            tables=[SQLModel.metadata.tables[InboxMessage.__tablename__]])
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+class Stopped(FakeBroker):
+    """Remembers that the consumer left the group."""
+
+    left = False
+
+    async def stop(self) -> None:
+        self.left = True
+
+
+class Gate:
+    """A handler that holds the second record until it is let through."""
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, session: AsyncSession, event: Envelope) -> None:
+        if event.subject == "second":
+            self.entered.set()
+            await self.release.wait()
+        self.applied.append(event.subject)
+
+
+async def test_stop_finishes_the_record_being_applied_commits_it_and_leaves_the_group(
+    inbox_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker = Stopped([record(n, opened(name)) for n, name in enumerate(
+        ["first", "second", "third"])], highwater=3)
+    monkeypatch.setattr(consumer_module, "make_consumer", lambda *_: broker)
+    gate = Gate()
+    consumer = EventConsumer(ServiceSettings(service_name="unit-shutdown"), inbox_db, [TOPIC],
+                             {"quality.issue_opened": gate})
+    consumer.start()
+    await asyncio.wait_for(gate.entered.wait(), 5)
+
+    stopping = asyncio.create_task(consumer.stop())
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # waiting for "second" to be applied, not cancelling it
+    gate.release.set()
+    await asyncio.wait_for(stopping, 5)
+
+    assert gate.applied == ["first", "second"]
+    assert broker.committed == {PARTITION: 2}  # "third" is the next member's to apply
+    assert broker.left
+
+
+async def test_a_record_that_outlasts_the_grace_is_cancelled_and_left_uncommitted(
+    inbox_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broker = Stopped([record(0, opened("second"))], highwater=1)
+    monkeypatch.setattr(consumer_module, "make_consumer", lambda *_: broker)
+    gate = Gate()
+    settings = ServiceSettings(service_name="unit-shutdown-slow", kafka_timeout_seconds=0.5)
+    consumer = EventConsumer(settings, inbox_db, [TOPIC], {"quality.issue_opened": gate})
+    consumer.start()
+    await asyncio.wait_for(gate.entered.wait(), 5)
+
+    await asyncio.wait_for(consumer.stop(), 3)
+
+    await eventually(lambda: _true(broker.left), timeout=2, what="group left")
+    assert gate.applied == []
+    assert broker.committed == {}  # redelivered to the next member; the inbox dedupes it
+
+
+async def _true(value: bool) -> bool:
+    return value
