@@ -5,6 +5,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
@@ -31,6 +33,23 @@ from shared.transient import OutageBackoff, is_transient
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class Refusal(NamedTuple):
+    """Why a record goes to the dead-letter topic (see `EventConsumer._refuse`)."""
+
+    reason: str
+    detail: str
+    type_: str = "unknown"
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A record that passed validation, with its envelope and the handler that applies it."""
+
+    record: ConsumerRecord[bytes, bytes]
+    envelope: Envelope
+    handler: Handler
 
 
 class EventConsumer:
@@ -116,57 +135,152 @@ class EventConsumer:
             batch = await bounded(consumer.getmany(timeout_ms=500), timeout + 5)
             self.last_poll_ok = time.monotonic()
             for partition, records in batch.items():
-                done = None
-                for record in records:
-                    if self._stopping.is_set():
-                        break
-                    await self._process(record)
-                    done = record.offset + 1
+                done = await self._process_all(records)
                 # Only after the records' transactions committed: a crash redelivers, never loses.
                 if done is not None:
                     await bounded(consumer.commit({partition: done}), timeout)
             await self._lag.update(consumer)
 
+    async def _process_all(self, records: list[ConsumerRecord[bytes, bytes]]) -> int | None:
+        """Apply one partition's records in order, consecutive applicable ones together in one
+        transaction (up to `consumer_batch_size`): under a backlog one commit, and one planning
+        snapshot in dispatch, serve many events. Returns the offset to commit next (None when
+        stopped before the first record)."""
+        done = None
+        together: list[Admitted] = []
+
+        async def flush() -> bool:
+            """Apply what is gathered; False when stop() cut it short."""
+            nonlocal done, together
+            applied = await self._apply_together(together)
+            if applied:
+                done = together[applied - 1].record.offset + 1
+            complete = applied == len(together)
+            together = []
+            return complete
+
+        for record in records:
+            if self._stopping.is_set():
+                break
+            verdict = self._judge(record)
+            if isinstance(verdict, Admitted):
+                together.append(verdict)
+                if len(together) >= self.settings.consumer_batch_size and not await flush():
+                    return done
+                continue
+            if together and not await flush():
+                return done
+            if isinstance(verdict, Refusal):  # after the records before it, in order
+                await self._refuse(record, *verdict)
+            done = record.offset + 1
+        if together:
+            await flush()
+        return done
+
     async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        """Validate the message, then apply it; what cannot be applied goes to the dead-letter
-        topic before any database write, so nothing of it is half-applied."""
-        service = self.settings.service_name
+        """Validate the message, then apply it on its own."""
+        verdict = self._judge(record)
+        if isinstance(verdict, Admitted):
+            await self._handle(verdict)
+        elif isinstance(verdict, Refusal):
+            await self._refuse(record, *verdict)
+
+    def _judge(self, record: ConsumerRecord[bytes, bytes]) -> Admitted | Refusal | None:
+        """The record with its envelope and handler when it is to be applied; a refusal for
+        the dead-letter topic (sent before any database write, so nothing of it is
+        half-applied); None for a type the group does not handle (counted as ignored)."""
         try:
             envelope = Envelope.from_bytes(record.value or b"")
         except (ValidationError, ValueError) as exc:
-            await self._refuse(record, "malformed", f"not an envelope: {invalid_fields(exc)}")
-            return
+            return Refusal("malformed", f"not an envelope: {invalid_fields(exc)}")
         schema = data_schema(envelope.type)
         if schema is None:
-            await self._refuse(record, "unknown_type", f"unknown event type {envelope.type!r}")
-            return
+            return Refusal("unknown_type", f"unknown event type {envelope.type!r}")
         # The data of a type this group does not handle is not its to judge (else one
         # producer's bad event would fill every group's dead-letter topic).
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, "ignored").inc()
-            return
+            metrics.EVENTS_CONSUMED.labels(
+                self.settings.service_name, record.topic, envelope.type, "ignored").inc()
+            return None
         try:
             schema.model_validate(envelope.data)
         except ValidationError as exc:
-            await self._refuse(record, "invalid_data",
-                               f"{envelope.type} data: {invalid_fields(exc)}", envelope.type)
-            return
+            return Refusal("invalid_data", f"{envelope.type} data: {invalid_fields(exc)}",
+                           envelope.type)
+        return Admitted(record, envelope, handler)
+
+    def _context(self, admitted: Admitted) -> contextlib.ExitStack:
+        envelope, record = admitted.envelope, admitted.record
         about = event_fields(envelope.type, envelope.subject, envelope.data)
-        with (
-            log_context(correlation_id=envelope.correlation_id, **about),
-            tracing.handling(envelope, record.topic, record.headers),
-        ):
-            outcome = await self._apply(handler, envelope, record.topic)
+        stack = contextlib.ExitStack()
+        stack.enter_context(log_context(correlation_id=envelope.correlation_id, **about))
+        stack.enter_context(tracing.handling(envelope, record.topic, record.headers))
+        return stack
+
+    def _done(self, admitted: Admitted, outcome: str) -> None:
+        envelope, record = admitted.envelope, admitted.record
+        metrics.EVENTS_CONSUMED.labels(
+            self.settings.service_name, record.topic, envelope.type, outcome).inc()
+        tracing.note_outcome(outcome)
+        # One line per handled event: `grep <fault id>` shows where the fault has been.
+        log.info("%s %s", envelope.type, outcome,
+                 extra={"event_id": str(envelope.id), "outcome": outcome})
+
+    async def _handle(self, admitted: Admitted) -> None:
+        """Apply one event in a transaction of its own, with its retries and dead-letter."""
+        with self._context(admitted):
+            outcome = await self._apply(admitted.handler, admitted.envelope,
+                                        admitted.record.topic)
             if outcome is None:
-                await self._dead_letter(record, "handler_failed", "handler failed after "
-                                        f"{self.settings.consumer_max_attempts} attempts")
+                await self._dead_letter(admitted.record, "handler_failed", "handler failed "
+                                        f"after {self.settings.consumer_max_attempts} attempts")
                 outcome = "dead_lettered"
-            metrics.EVENTS_CONSUMED.labels(service, record.topic, envelope.type, outcome).inc()
-            tracing.note_outcome(outcome)
-            # One line per handled event: `grep <fault id>` shows where the fault has been.
-            log.info("%s %s", envelope.type, outcome,
-                     extra={"event_id": str(envelope.id), "outcome": outcome})
+            self._done(admitted, outcome)
+
+    async def _apply_together(self, admitted: list[Admitted]) -> int:
+        """Apply several events in one transaction, each with its inbox row; returns how many
+        were applied (fewer than given when stop() was asked meanwhile: the transaction holds
+        the ones before). If a handler fails, the transaction rolls back and each event is
+        applied alone, with its own retries and dead-letter. A database outage is waited out
+        as for a single event."""
+        if len(admitted) == 1:
+            await self._handle(admitted[0])
+            return 1
+        outage = OutageBackoff(f"consumer {self.group}: {len(admitted)} events")
+        while True:
+            try:
+                started = time.perf_counter()
+                outcomes: list[str] = []
+                async with self.db.session() as session:
+                    for one in admitted:
+                        if outcomes and self._stopping.is_set():
+                            break
+                        with self._context(one):
+                            fresh = await first_delivery(session, self.group, one.envelope)
+                            if fresh:
+                                await one.handler(session, one.envelope)
+                        outcomes.append("processed" if fresh else "duplicate")
+                    await session.commit()
+                elapsed = (time.perf_counter() - started) / len(outcomes)
+                for one, outcome in zip(admitted, outcomes, strict=False):
+                    metrics.EVENT_HANDLING_SECONDS.labels(
+                        self.settings.service_name).observe(elapsed)
+                    with self._context(one):
+                        self._done(one, outcome)
+                outage.recovered()
+                return len(outcomes)
+            except Exception as exc:
+                if is_transient(exc):
+                    await outage.wait(exc)
+                    continue
+                log.warning("%d events failed together (%s); applying them one by one",
+                            len(admitted), type(exc).__name__)
+                for applied, one in enumerate(admitted):
+                    if applied and self._stopping.is_set():
+                        return applied
+                    await self._handle(one)
+                return len(admitted)
 
     async def _apply(self, handler: Handler, envelope: Envelope, topic: str) -> str | None:
         """Run the handler in one transaction with the inbox row; None when every try failed.

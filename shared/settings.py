@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     kafka_timeout_seconds: float = 10.0
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_retry_backoff_seconds: float = 0.2
+    # Consecutive events of one partition applied in one transaction (1: each on its own).
+    consumer_batch_size: int = Field(default=50, ge=1, le=500)
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
     # Gauges read from the database are refreshed this often, never at scrape time.

@@ -13,7 +13,7 @@ from services.dispatch.domain.skills import certified_skills, job_kind, required
 from services.dispatch.domain.status import FINAL_STATUSES, can_reassign
 from services.dispatch.models import DispatchJob, DispatchPartsReady, DispatchTechnician
 from services.dispatch.plan_state import locked_job, windows_of
-from services.dispatch.planning import follow_job, place_job
+from services.dispatch.planning import SNAPSHOT, follow_job, place_job
 from shared import audit
 from shared.auth import Principal
 from shared.db import dialect_insert
@@ -73,7 +73,8 @@ async def note_parts_ready(
     correlation_id: str | None,
 ) -> None:
     """Parts reserved for a fault arrive at the latest line's ETA: nobody should get there
-    earlier. Remembered even before the job exists; a later ETA re-times a planned job."""
+    earlier. Remembered even before the job exists; an ETA later than the planned arrival
+    re-times a planned job."""
     etas = [line.eta for line in reserved.lines if line.eta is not None]
     if not etas:
         return
@@ -91,6 +92,11 @@ async def note_parts_ready(
         return
     job.parts_ready_at = ready
     job.updated_at = utcnow()
+    session.info.pop(SNAPSHOT, None)  # a kept plan would not know this job's new parts time
+    if job.technician_id is not None and job.eta is not None and ready <= job.eta:
+        # The engineer gets there after the parts anyway: the plan stands and is not loaded
+        # (the usual case: the reservation answers long before anyone could arrive).
+        return
     await follow_job(session, settings, job, correlation_id)
 
 

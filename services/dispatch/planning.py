@@ -13,6 +13,7 @@ from services.dispatch.config import DispatchSettings
 from services.dispatch.metrics import DECISION_SECONDS, SERVICE
 from services.dispatch.models import DispatchJob
 from services.dispatch.plan_state import (
+    Snapshot,
     active_technicians,
     as_job,
     could_take,
@@ -31,6 +32,9 @@ from services.dispatch.scheduling import (
     update_job,
 )
 from shared.events import utcnow
+
+# session.info key: the plan as the last new job's placement left it, in this transaction.
+SNAPSHOT = "dispatch.plan_snapshot"
 
 
 def travel_model(settings: DispatchSettings) -> GreatCircleTravel:
@@ -53,14 +57,22 @@ async def place_job(
     or (`pin_to`) one a dispatcher sends to a given technician. The caller commits."""
     with DECISION_SECONDS.labels(SERVICE).time():
         now = utcnow()
-        technicians = await active_technicians(session)
+        # New jobs placed one after another in one transaction (a batch of reports) share the
+        # snapshot: the plan lock is held throughout, and each decision updated it in memory.
+        kept: Snapshot | None = session.info.pop(SNAPSHOT, None) if fresh and not pin_to else None
+        session.info.pop(SNAPSHOT, None)
+        technicians = (list(kept.technicians.values()) if kept
+                       else await active_technicians(session))
         if row.technician_id is None and not any(could_take(t, row) for t in technicians):
             # Nobody certified (a flood of faults for a skill nobody holds): no plan to load.
             unassign(session, settings, now, row, fresh, correlation_id)
             return Decision(row.id, None, None, False)
         await lock_plan(session)
-        snapshot = await load(session, settings, now, leave_out=row.id,
-                              technician_rows=technicians)
+        if kept is not None:
+            snapshot = dataclasses.replace(kept, now=now)
+        else:
+            snapshot = await load(session, settings, now, leave_out=row.id,
+                                  technician_rows=technicians)
         snapshot.rows[row.id] = row
         job = dataclasses.replace(as_job(row, settings), started=False, pinned_to=pin_to)
         decision = place(snapshot.plan, job, now, travel_model(settings))
@@ -69,6 +81,8 @@ async def place_job(
             changed[row.id] = snapshot.plan.visits[row.id]
         write_back(session, settings, snapshot, correlation_id, changed,
                     Placement(row, fresh, bool(pin_to)))
+        if fresh and not pin_to:
+            session.info[SNAPSHOT] = snapshot
         return decision
 
 
@@ -85,6 +99,7 @@ async def follow_job(
     A pinned job (accepted, started, a dispatcher's choice) cannot move: only its technician's
     queue is loaded and re-timed, so an engineer's app action costs one queue, not the plan."""
     now = utcnow()
+    session.info.pop(SNAPSHOT, None)  # this decision changes the plan behind a kept snapshot
     await lock_plan(session)
     snapshot = await load(session, settings, now, only=row.technician_id if pinned(row) else None)
     if row.id not in snapshot.rows:
@@ -101,6 +116,7 @@ async def take_out(
     """The job is over (completed, withdrawn): the rest of its technician's queue moves up
     (only that queue is loaded: nothing else changes)."""
     now = utcnow()
+    session.info.pop(SNAPSHOT, None)
     await lock_plan(session)
     snapshot = await load(session, settings, now, only=row.technician_id)
     if row.id not in snapshot.rows:
@@ -118,6 +134,7 @@ async def improve_plan(
     accepted and started jobs stay with their engineers. Returns how many jobs moved or were
     re-timed. The caller commits."""
     now = now or utcnow()
+    session.info.pop(SNAPSHOT, None)
     await lock_plan(session)
     snapshot = await load(session, settings, now)
     if not snapshot.plan.jobs:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from importlib import import_module
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 
 from tests.chaos import invariants
 from tests.chaos.depots import report_all
@@ -24,7 +24,7 @@ from tests.chaos.resilient import TRANSIENT
 from tests.chaos.site import DEPOTS, engineer_ids, seed
 from tests.chaos.stack import SERVICES, Stack
 from tests.support.env import kafka_bootstrap
-from tests.support.kafka import lag
+from tests.support.kafka import lag, partitions
 from tests.support.polling import eventually
 from tests.support.services import REPO
 
@@ -52,9 +52,7 @@ async def dead_letter_ends() -> dict[str, int]:
     await consumer.start()
     try:
         topics = [t for t in await consumer.topics() if t.startswith("fleetcare.dlt.")]
-        partitions = [TopicPartition(t, p) for t in topics
-                      for p in consumer.partitions_for_topic(t) or ()]
-        ends = await consumer.end_offsets(partitions)
+        ends = await consumer.end_offsets(await partitions(topics))
         return {t: sum(o for tp, o in ends.items() if tp.topic == t) for t in topics}
     finally:
         await consumer.stop()

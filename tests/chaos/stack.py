@@ -13,7 +13,7 @@ from tests.support.env import kafka_bootstrap
 from tests.support.services import REPO, ServiceProcess
 
 SERVICES = ("intake", "parts", "dispatch", "quality")
-PORTS = {"intake": 18201, "parts": 18202, "dispatch": 18203, "quality": 18204}
+PORTS = {"intake": 18241, "parts": 18242, "dispatch": 18243, "quality": 18244}
 # The depots of a chaos run report far more than the per-depot limit a real depot needs; the
 # limiter is not what is under test here. Its engineers repair within seconds: the planner is
 # told repairs are short, so queues it plans stay as short as the real ones.

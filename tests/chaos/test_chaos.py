@@ -1,7 +1,10 @@
 """Faults survive crashes, restarts and outages: the chaos run (issue 9, docs/reliability.md).
 
 `make test` runs the bounded plan (500 faults, each service killed once, the broker restarted
-once, PostgreSQL stopped for 5 s); `make chaos` the full one (FLEETCARE_CHAOS=full)."""
+once, PostgreSQL stopped for 5 s); `make chaos` the full one (FLEETCARE_CHAOS=full).
+
+Run it in a pytest run of its own (as deploy/local/test.sh does): its services join the same
+consumer groups as the end-to-end ones, which must not be running meanwhile."""
 
 from tests.chaos import invariants
 from tests.chaos.plan import chosen_plan

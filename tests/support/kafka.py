@@ -50,18 +50,29 @@ async def create_topic(name: str, partitions: int = 1) -> None:
         await admin.close()
 
 
+async def partitions(topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the topics, as the broker describes them (a group-less consumer's
+    `topics()` does not fill the metadata `partitions_for_topic` reads, on aiokafka 0.14)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [TopicPartition(topic["topic"], p["partition"])
+            for topic in described for p in topic["partitions"]]
+
+
 async def lag(group: str, topics: list[str]) -> int:
     """Messages on `topics` that the consumer group has not committed yet."""
+    found = await partitions(topics)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None)
     await admin.start()
     await consumer.start()
     try:
         committed = await admin.list_consumer_group_offsets(group)
-        await consumer.topics()  # fetches metadata for every topic
-        partitions = [TopicPartition(topic, p) for topic in topics
-                      for p in consumer.partitions_for_topic(topic) or ()]
-        ends = await consumer.end_offsets(partitions)
+        ends = await consumer.end_offsets(found)
         done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
         return sum(end - done.get(tp, 0) for tp, end in ends.items())
     finally:
