@@ -6,10 +6,11 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 ROLE ?= dispatcher
 
-.PHONY: help setup run test test-unit chaos lint token migration dlq-replay kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch
+.PHONY: help setup run test test-unit chaos lint token migration dlq-replay kafka-start kafka-stop pg-start pg-stop clean bench bench-dispatch bench-pipeline demo
 
 help:
 	@echo "make run      - Kafka + the four services on SQLite, with demo data (Ctrl-C stops)"
+	@echo "make demo RATE=2 DURATION=300 - depots and engineers working a running make run, live"
 	@echo "make test     - lint + unit, integration and end-to-end tests (real Kafka, PostgreSQL)"
 	@echo "make test-unit- the fast tests only (no broker, no database)"
 	@echo "make chaos    - the long chaos run: 10,000 faults, kills, broker and PostgreSQL outages"
@@ -18,6 +19,7 @@ help:
 	@echo "make migration SERVICE=parts MSG='add bins' - autogenerate a migration"
 	@echo "make dlq-replay GROUP=parts [DRY_RUN=1] [LIMIT=n] - re-publish a group's dead letters"
 	@echo "make bench-dispatch SIZE=medium SEEDS=10 - the dispatch scheduling benchmark"
+	@echo "make bench-pipeline [QUICK=1] - intake throughput, saga latency, memory vs the ceilings"
 
 # The venv is rebuilt only when the dependencies change.
 $(STAMP): pyproject.toml
@@ -32,6 +34,12 @@ setup: $(STAMP)
 
 run: setup
 	deploy/local/run.sh
+
+# Against a running `make run` (the same FLEETCARE_PORT_BASE): depots report RATE faults a
+# second (1), the demo engineers work them, until Ctrl-C or DURATION seconds. DEMO_ARGS: --help.
+demo: $(STAMP)
+	@PYTHONPATH=deploy/local $(VENV)/bin/python -m demo $(if $(RATE),--rate $(RATE)) \
+	  $(if $(DURATION),--duration $(DURATION)) $(DEMO_ARGS)
 
 test: setup
 	deploy/local/test.sh $(ARGS)
@@ -52,7 +60,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy shared services tests deploy/local bench
 
 # Benchmarks print figures; they are not tests (docs/performance.md has the latest results).
-bench: bench-dispatch
+bench: bench-dispatch bench-pipeline
 
 # SIZE=small|medium|large, SEEDS=n; small and its stress variant by default (about a minute).
 SIZE ?= small
@@ -60,6 +68,11 @@ SEEDS ?= 10
 bench-dispatch: $(STAMP)
 	$(VENV)/bin/python -m bench.dispatch --size $(SIZE) --seeds $(SEEDS)
 	$(VENV)/bin/python -m bench.dispatch --size $(SIZE) --seeds $(SEEDS) --stress
+
+# Its own Kafka (39092) and PostgreSQL (58432), started and stopped by the run, so it never
+# disturbs `make test`; about 25 minutes (QUICK=1: 10 s phases, about 4 minutes).
+bench-pipeline: setup
+	$(VENV)/bin/python -m bench.pipeline $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 token: $(STAMP)
 	@$(VENV)/bin/python -m shared.auth --role $(ROLE) $(if $(DEPOT),--depot-id $(DEPOT)) $(if $(TECH),--technician-id $(TECH))
