@@ -76,9 +76,45 @@ async def report_fault(
     session: AsyncSession, settings: IntakeSettings, card: FaultCreate, request_hash: str = ""
 ) -> IntakeFault:
     """Store the fault, its first timeline entry and `fault.reported`, in one transaction."""
-    await _serialise_numbering(session)
-    reported_at = card.reported_at or utcnow()
     vehicle = await session.get(IntakeVehicle, card.vehicle_number)
+    (fault,) = await _store(session, settings, [(card, request_hash, vehicle)])
+    return fault
+
+
+async def report_faults(
+    session: AsyncSession, settings: IntakeSettings, cards: list[tuple[FaultCreate, str]]
+) -> list[IntakeFault]:
+    """Several new faults (a batch's), in order: one vehicle lookup, one numbering lock and
+    one multi-row insert for all of them rather than a round of each per fault."""
+    if not cards:
+        return []
+    wanted = {card.vehicle_number for card, _ in cards}
+    vehicles = {v.number: v for v in (await session.scalars(
+        select(IntakeVehicle).where(col(IntakeVehicle.number).in_(wanted)))).all()}
+    return await _store(session, settings,
+                        [(card, digest, vehicles.get(card.vehicle_number))
+                         for card, digest in cards])
+
+
+async def _store(
+    session: AsyncSession,
+    settings: IntakeSettings,
+    items: list[tuple[FaultCreate, str, IntakeVehicle | None]],
+) -> list[IntakeFault]:
+    # Taken as late as possible: it is held until the commit (see _serialise_numbering).
+    await _serialise_numbering(session)
+    faults = [_new_fault(settings, card, digest, vehicle) for card, digest, vehicle in items]
+    session.add_all(faults)
+    await session.flush()
+    for fault, (card, _, _) in zip(faults, items, strict=True):
+        _announce_reported(session, settings, fault, card)
+    return faults
+
+
+def _new_fault(
+    settings: IntakeSettings, card: FaultCreate, request_hash: str, vehicle: IntakeVehicle | None
+) -> IntakeFault:
+    reported_at = card.reported_at or utcnow()
     covered = (
         domain.in_warranty(vehicle.delivered_on, vehicle.warranty_months, reported_at)
         if vehicle
@@ -88,7 +124,7 @@ async def report_fault(
         card.severity, card.can_run, card.repairable_on_site, card.fault_code, card.system
     )
     due = domain.sla_due(reported_at, sla_policy(settings, severity))
-    fault = IntakeFault(
+    return IntakeFault(
         depot_id=card.depot_id,
         vehicle_number=card.vehicle_number,
         vehicle_model=card.vehicle_model,
@@ -116,9 +152,13 @@ async def report_fault(
         request_hash=request_hash,
         status=FaultStatus.REPORTED.value,
     )
-    session.add(fault)
-    await session.flush()
+
+
+def _announce_reported(
+    session: AsyncSession, settings: IntakeSettings, fault: IntakeFault, card: FaultCreate
+) -> None:
     assert fault.seq is not None
+    reported_at = fault.reported_at
     fault.number = domain.fault_number(reported_at, fault.seq)
     data = FaultReported(
         fault_id=fault.id,
@@ -140,7 +180,6 @@ async def report_fault(
     metrics.FAULTS_REPORTED.labels(metrics.SERVICE, fault.severity).inc()
     log.info("fault reported", extra={"fault_id": fault.id, "number": fault.number,
                                       "severity": fault.severity, "depot_id": fault.depot_id})
-    return fault
 
 
 async def _serialise_numbering(session: AsyncSession) -> None:

@@ -67,6 +67,34 @@ async def test_a_resent_external_id_returns_the_original_and_a_changed_one_is_re
     assert await reported_events(first.json()["id"]) == 1
 
 
+async def test_a_batch_answers_each_card_in_order_and_stores_new_ones_once(
+    system: System,
+) -> None:
+    vehicle, known_id = unique_vehicle(), f"DEPOT-TICKET-{uuid.uuid4().hex[:6]}"
+    known = fault_card(vehicle_number=vehicle, external_id=known_id)
+    twice = fault_card(vehicle_number=vehicle, external_id=f"DEPOT-TICKET-{uuid.uuid4().hex[:6]}")
+    plain = fault_card(vehicle_number=vehicle)
+    async with system.client("intake", DEPOT) as intake:
+        original = (await intake.post("/v1/faults", json=known)).json()
+        response = await intake.post("/v1/faults:batch", json={"faults": [
+            plain, known, known | {"description": "another fault"}, twice, {"depot_id": "D-BJ"},
+            twice, plain,
+        ]})
+
+    assert response.status_code == 207, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 200, 409, 201, 422, 200, 201]
+    assert [r["index"] for r in results] == list(range(7))
+    assert results[1]["fault"]["id"] == original["id"]
+    assert results[5]["fault"]["id"] == results[3]["fault"]["id"]  # repeated within the batch
+    numbers = [results[i]["fault"]["number"] for i in (0, 3, 6)]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3  # numbered in card order
+    assert (response.json()["created"], response.json()["failed"]) == (3, 2)
+    assert len(await faults_of(system, vehicle)) == 4  # the original and three new ones
+    for index in (0, 3, 6):
+        await dispatched(system, results[index]["fault"]["id"], timeout=30)
+
+
 def downstream(fault_id: str, type_: str, source: str, **data: Any) -> bytes:
     envelope = {
         "id": str(uuid.uuid4()), "type": type_, "source": source,
