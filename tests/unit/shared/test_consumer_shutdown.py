@@ -2,33 +2,26 @@
 of the batch is left for the next member; stopping is bounded in time."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
 from shared.db import Database
 from shared.events import Envelope
-from shared.messaging import InboxMessage
 from shared.settings import ServiceSettings
 from tests.support.polling import eventually
-from tests.unit.shared.test_consumer_metrics import PARTITION, TOPIC, FakeBroker, opened, record
+from tests.unit.shared.test_consumer_metrics import (
+    PARTITION,
+    TOPIC,
+    FakeBroker,
+    inbox_db,
+    opened,
+    record,
+)
 
-
-@pytest.fixture
-async def inbox_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all,
-                            tables=[SQLModel.metadata.tables[InboxMessage.__tablename__]])
-    try:
-        yield db
-    finally:
-        await db.dispose()
+__all__ = ["inbox_db"]  # the fixture, shared with the metrics tests
 
 
 class Stopped(FakeBroker):
