@@ -1,22 +1,18 @@
 """The consumer's metrics, driven through a stand-in broker and a throwaway SQLite inbox."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 from shared import consumer as consumer_module
 from shared.consumer import EventConsumer
 from shared.consumer_lag import ConsumerLag
 from shared.db import Database
 from shared.events import Envelope, QualityIssueOpened
-from shared.messaging import InboxMessage
 from shared.settings import ServiceSettings
 from tests.support.metrics import exported, sample
 from tests.support.polling import eventually
@@ -85,18 +81,6 @@ def opened(subject: str) -> bytes:
 async def refuse_poison(session: AsyncSession, event: Envelope) -> None:
     if event.subject == "poison":
         raise RuntimeError("cannot apply this one")
-
-
-@pytest.fixture
-async def inbox_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all,
-                            tables=[SQLModel.metadata.tables[InboxMessage.__tablename__]])
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 async def test_failed_attempts_dead_letters_and_lag_are_counted_by_topic(

@@ -16,12 +16,9 @@ from tests.unit.shared.test_consumer_metrics import (
     PARTITION,
     TOPIC,
     FakeBroker,
-    inbox_db,
     opened,
     record,
 )
-
-__all__ = ["inbox_db"]  # the fixture, shared with the metrics tests
 
 
 class Stopped(FakeBroker):

@@ -6,10 +6,9 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiokafka import ConsumerRecord
@@ -18,14 +17,13 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode, Tracer
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 from shared import tracing
 from shared.consumer import EventConsumer
 from shared.db import Database
 from shared.events import Envelope, FaultReported
 from shared.logging import JsonFormatter
-from shared.messaging import InboxMessage, OutboxMessage
+from shared.messaging import OutboxMessage
 from shared.settings import ServiceSettings
 from tests.support.services import REPO
 
@@ -66,18 +64,6 @@ def reported(fault_id: str) -> Envelope:
     ).model_dump(mode="json")
     return Envelope(type="fault.reported", source="intake", subject=fault_id,
                     correlation_id=fault_id, data=data)
-
-
-@pytest.fixture
-async def inbox_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all,
-                            tables=[SQLModel.metadata.tables[InboxMessage.__tablename__]])
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 @pytest.fixture

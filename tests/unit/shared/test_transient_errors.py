@@ -6,7 +6,6 @@ asyncpg adapter, then wrapped as SQLAlchemy wraps them.
 
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +16,6 @@ from sqlalchemy.dialects.postgresql.asyncpg import (
     AsyncAdapt_asyncpg_dbapi,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
 
 from shared import transient
 from shared.consumer import EventConsumer
@@ -166,18 +164,6 @@ async def test_outage_waits_double_up_to_ten_seconds_and_warn_every_five(
     ]
     assert len([m for m in messages if "unavailable" in m]) < 8
     assert messages[-1] == "consumer g: database back after 46 s, 8 retries"
-
-
-@pytest.fixture
-async def inbox_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all,
-                            tables=[SQLModel.metadata.tables[InboxMessage.__tablename__]])
-    try:
-        yield db
-    finally:
-        await db.dispose()
 
 
 async def test_a_consumer_outlasts_an_outage_without_using_up_its_attempts(
