@@ -138,7 +138,12 @@ async def test_every_service_exposes_http_event_outbox_lag_and_readiness_metrics
     for name in ("intake", "parts", "dispatch", "quality"):
         async with system.client(name) as client:
             await client.get("/healthz")
-            assert (await client.get("/readyz")).status_code == 200
+
+            async def ready() -> bool:
+                # An earlier test restarted the broker: readiness follows the next Kafka probe.
+                return (await client.get("/readyz")).status_code == 200
+
+            await eventually(ready, timeout=20, interval=0.5, what=f"{name} ready")
             samples = await scrape_with_lag(client, name)
         assert total(samples, "fleetcare_http_requests_total", service=name, route="/healthz",
                      status_class="2xx") >= 1
