@@ -7,6 +7,9 @@ from shared.settings import ServiceSettings
 
 class DispatchSettings(ServiceSettings):
     service_name: str = "dispatch"
+    # Every event of a batch holds the plan lock to its end, and so do engineers' app actions
+    # that wait for it: a smaller batch than other services' keeps them answered quickly.
+    consumer_batch_size: int = Field(default=10, ge=1, le=500)
     database_url: str = "sqlite+aiosqlite:///./.data/dispatch.db"
     # Engineers travel by road day and night: an average door-to-door speed.
     travel_speed_kmh: float = Field(default=60.0, gt=0)

@@ -15,9 +15,13 @@ from .planner import Insertion, Planner, qualifies
 from .queue import by_proximity
 from .timing import Cost, point
 
-# How many nearby technicians' queues the make-room step looks into, and how many technicians
-# nearest to a displaced job it considers for that job: keeps an urgent decision in milliseconds.
+# How many nearby technicians' queues the make-room step looks into, how many of each queue's
+# jobs it tries to displace (those with the most slack: the latest due), and how many
+# technicians nearest to a displaced job it considers for that job. Each try re-times about a
+# dozen queues: unbounded, a busy plan (30 engineers with 25 jobs queued each) took seconds
+# per decision and starved the engineers' own app actions of the plan lock (docs/reliability.md).
 ROOM_QUEUES = 6
+ROOM_PER_QUEUE = 4
 ROOM_TARGETS = 12
 
 
@@ -111,18 +115,22 @@ def _make_room(planner: Planner, job: Job, best: Insertion) -> list[str]:
         if before is None:
             continue
         route = plan.routes.setdefault(technician_id, [])
-        for other in [plan.jobs[j] for j in route]:
-            if other.started or other.pinned_to is not None:
-                continue
+        for other in _displaceable(plan, route):
             saved = list(route)
             planner.take_out(other.id)
             option = planner.insertion_into(technician_id, job)
             if option is not None:
                 planner.insert(job, option)
                 after = planner.cost(technician_id)
+                # Placing the displaced job anywhere adds no less than zero lateness: a try
+                # already worse on this queue alone is not worth finding it a place.
+                if after is None or not _may_beat(after[0] - before[0], best, chosen):
+                    route[:] = saved
+                    planner.forget(technician_id)
+                    continue
                 targets = nearest(planner, point(other), planner.candidates(other), ROOM_TARGETS)
                 moved = planner.best_insertion(other, targets)
-                if moved is not None and after is not None:
+                if moved is not None:
                     total = (
                         after[0] - before[0] + moved.delta[0],
                         after[1] - before[1] + moved.delta[1],
@@ -139,6 +147,21 @@ def _make_room(planner: Planner, job: Job, best: Insertion) -> list[str]:
     planner.insert(job, option)
     planner.insert(plan.jobs[other_id], moved)
     return [option.technician_id, moved.technician_id]
+
+
+def _may_beat(
+    lateness: int, best: Insertion, chosen: tuple[Cost, str, Insertion, Insertion] | None
+) -> bool:
+    bound = best.delta[0] if chosen is None else min(best.delta[0], chosen[0][0])
+    return lateness <= bound
+
+
+def _displaceable(plan: Plan, route: list[str]) -> list[Job]:
+    """The queue's unstarted, unpinned jobs with the most slack (latest due first)."""
+    movable = [plan.jobs[job_id] for job_id in route]
+    movable = [job for job in movable if not job.started and job.pinned_to is None]
+    movable.sort(key=lambda job: (job.onsite_due, job.id), reverse=True)
+    return movable[:ROOM_PER_QUEUE]
 
 
 def nearest(planner: Planner, here: tuple[float, float], among: list[str], count: int) -> list[str]:
