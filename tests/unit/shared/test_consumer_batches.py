@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from shared import consumer as consumer_module
+from shared import dead_letters as dead_letters_module
 from shared.consumer import EventConsumer
 from shared.db import Database
 from shared.events import Envelope
@@ -42,7 +43,7 @@ class Journal(FakeBroker):
 async def run(db: Database, broker: FakeBroker, handler: Any, service: str,
               monkeypatch: pytest.MonkeyPatch, batch_size: int = 50) -> None:
     monkeypatch.setattr(consumer_module, "make_consumer", lambda *_: broker)
-    monkeypatch.setattr(consumer_module, "make_producer", lambda *_: broker)
+    monkeypatch.setattr(dead_letters_module, "make_producer", lambda *_: broker)
     settings = ServiceSettings(service_name=service, consumer_batch_size=batch_size,
                                consumer_max_attempts=2, consumer_retry_backoff_seconds=0)
     consumer = EventConsumer(settings, db, [TOPIC], {"quality.issue_opened": handler})

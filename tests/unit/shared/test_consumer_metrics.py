@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import consumer as consumer_module
+from shared import dead_letters as dead_letters_module
 from shared.consumer import EventConsumer
 from shared.consumer_lag import ConsumerLag
 from shared.db import Database
@@ -93,7 +94,7 @@ async def test_failed_attempts_dead_letters_and_lag_are_counted_by_topic(
         highwater=5,
     )
     monkeypatch.setattr(consumer_module, "make_consumer", lambda *_: broker)
-    monkeypatch.setattr(consumer_module, "make_producer", lambda *_: broker)
+    monkeypatch.setattr(dead_letters_module, "make_producer", lambda *_: broker)
     settings = ServiceSettings(service_name=service, consumer_max_attempts=3,
                                consumer_retry_backoff_seconds=0)
     consumer = EventConsumer(settings, inbox_db, [TOPIC], {"quality.issue_opened": refuse_poison})

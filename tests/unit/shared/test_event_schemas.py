@@ -34,10 +34,11 @@ from services.quality.models import (
 from services.quality.models.defects import QuarantineCreate
 from services.quality.quarantines import quarantine
 from services.quality.rulings import _ruling_made
-from shared import consumer as consumer_module
+from shared import dead_letters as dead_letters_module
 from shared.auth import Principal
-from shared.consumer import EventConsumer, invalid_fields
+from shared.consumer import EventConsumer
 from shared.db import Database
+from shared.dead_letters import invalid_fields
 from shared.events import (
     EVENT_SCHEMAS,
     BackorderedLine,
@@ -328,7 +329,7 @@ async def test_the_consumer_refuses_unknown_types_and_bad_data_before_the_databa
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     broker = FakeBroker([], highwater=0)
-    monkeypatch.setattr(consumer_module, "make_producer", lambda *_: broker)
+    monkeypatch.setattr(dead_letters_module, "make_producer", lambda *_: broker)
     service = "unit-schemas"
     consumer = EventConsumer(ServiceSettings(service_name=service), cast(Database, Untouchable()),
                              [TOPIC], {EventType.FAULT_REPORTED: lambda *_: _never()})

@@ -187,5 +187,5 @@ async def test_a_consumer_outlasts_an_outage_without_using_up_its_attempts(
                      correlation_id="S-1", data={})
 
     # One attempt allowed, two transient failures first: still processed, nothing dead-lettered.
-    assert await consumer._apply(handler, event, "fleetcare.quality") == "processed"
+    assert await consumer.applier.apply(handler, event, "fleetcare.quality") == "processed"
     assert applied == ["S-1"]
