@@ -21,8 +21,8 @@ from shared.kafka import KafkaHealth
 from shared.logging import configure_logging, log_context, mask_in_logs
 from shared.metrics_refresh import Refresher, check_readiness, refresh_metrics
 from shared.migrations import upgrade_async
-from shared.outbox import OutboxRelay
 from shared.policies import publish_policies
+from shared.relay import OutboxRelay
 from shared.schemas import document_problems, storable_parameters
 from shared.settings import ServiceSettings
 

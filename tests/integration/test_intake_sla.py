@@ -11,7 +11,7 @@ from services.intake.reporting import report_fault
 from services.intake.sla_watch import watch_sla
 from shared.db import Database
 from shared.events import Envelope
-from shared.outbox import OutboxRelay
+from shared.relay import OutboxRelay
 from tests.support.env import kafka_bootstrap
 from tests.support.kafka import read_topic
 

@@ -12,7 +12,8 @@ from shared.consumer import EventConsumer
 from shared.db import Database
 from shared.events import Envelope, QualityIssueOpened, dead_letter_topic
 from shared.messaging import InboxMessage, OutboxMessage
-from shared.outbox import OutboxRelay, add_event, new_event
+from shared.outbox import add_event, new_event
+from shared.relay import OutboxRelay
 from shared.settings import ServiceSettings
 from tests.support.kafka import create_topic, publish_raw, read_topic
 from tests.support.polling import eventually
