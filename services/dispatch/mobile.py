@@ -17,7 +17,7 @@ from sqlmodel import col
 from services.dispatch.config import DispatchSettings
 from services.dispatch.domain.status import STARTED_STATUSES, Action, JobStatus, Step, step
 from services.dispatch.models import DispatchAppAction, DispatchJob, DispatchTechnician
-from services.dispatch.plan_state import locked_job, origin
+from services.dispatch.plan_state import locked_job, origin, queued_job
 from services.dispatch.planning import follow_job, place_job, take_out
 from services.dispatch.schemas import AppAction, Completion, Decline, JobPublic, Movement
 from services.dispatch.technicians import check_occurred_at, note_position
@@ -69,7 +69,10 @@ async def act(
     if answer is not None:
         return answer
     check_occurred_at(body.occurred_at, settings)
-    job = await locked_job(session, job_id=job_id)
+    # A decline re-places the job over the whole plan; every other action stays in the
+    # engineer's own queue, so engineers do not wait for each other's actions.
+    job = await (locked_job(session, job_id=job_id) if action is Action.DECLINE
+                 else queued_job(session, technician_id, job_id))
     # Someone else's job is not found: its existence must not leak.
     if job is None or job.technician_id != technician_id:
         raise Problem(404, "Not found", "No such job.")
@@ -155,7 +158,7 @@ async def _apply(
         announce(EventType.DISPATCH_EN_ROUTE,
                   DispatchMoved(**ids, lat=body.lat, lon=body.lon))
         await follow_job(session, settings, job, None,
-                         journey(job, technician.id, at, start, settings))
+                         journey(job, technician.id, at, start, settings), queue_locked=True)
     elif action is Action.ARRIVE:
         assert isinstance(body, Movement)
         job.status, job.arrived_at = JobStatus.ON_SITE.value, at
@@ -163,11 +166,12 @@ async def _apply(
         note_position(technician, *here, at)
         announce(EventType.DISPATCH_ON_SITE,
                   DispatchMoved(**ids, lat=body.lat, lon=body.lon))
-        await follow_job(session, settings, job, None, stay(job, technician.id, at, settings))
+        await follow_job(session, settings, job, None, stay(job, technician.id, at, settings),
+                         queue_locked=True)
     elif action is Action.COMPLETE:
         assert isinstance(body, Completion)
         # Out of the plan first: it is loaded from the jobs still open.
-        await take_out(session, settings, job, None)
+        await take_out(session, settings, job, None, queue_locked=True)
         job.status, job.completed_at, job.queue_position = JobStatus.COMPLETED.value, at, None
         note_position(technician, job.lat, job.lon, at)
         parts = [PartLine(part_number=p.part_number, qty=p.qty) for p in body.parts_used]

@@ -92,16 +92,20 @@ async def follow_job(
     row: DispatchJob,
     correlation_id: str | None,
     visit: Visit | None = None,
+    *,
+    queue_locked: bool = False,
 ) -> None:
     """Re-time (and possibly move) a planned job whose data changed: parts ETA, accepted,
     started (`visit`: the journey or stay as it really is). Unplanned jobs are left alone.
 
     A pinned job (accepted, started, a dispatcher's choice) cannot move: only its technician's
-    queue is loaded and re-timed, so an engineer's app action costs one queue, not the plan."""
+    queue is loaded and re-timed, so an engineer's app action costs one queue, not the plan
+    (`queue_locked`: the caller holds that queue's lock, `lock_queue`, not the plan's)."""
     now = utcnow()
     session.info.pop(SNAPSHOT, None)  # this decision changes the plan behind a kept snapshot
-    await lock_plan(session)
-    snapshot = await load(session, settings, now, only=row.technician_id if pinned(row) else None)
+    only = row.technician_id if pinned(row) else None
+    await _lock(session, only, queue_locked)
+    snapshot = await load(session, settings, now, only=only)
     if row.id not in snapshot.rows:
         return
     if visit is not None:
@@ -111,19 +115,32 @@ async def follow_job(
 
 
 async def take_out(
-    session: AsyncSession, settings: DispatchSettings, row: DispatchJob, correlation_id: str | None
+    session: AsyncSession,
+    settings: DispatchSettings,
+    row: DispatchJob,
+    correlation_id: str | None,
+    *,
+    queue_locked: bool = False,
 ) -> None:
     """The job is over (completed, withdrawn): the rest of its technician's queue moves up
-    (only that queue is loaded: nothing else changes)."""
+    (only that queue is loaded: nothing else changes; `queue_locked` as for follow_job)."""
     now = utcnow()
     session.info.pop(SNAPSHOT, None)
-    await lock_plan(session)
+    await _lock(session, row.technician_id, queue_locked)
     snapshot = await load(session, settings, now, only=row.technician_id)
     if row.id not in snapshot.rows:
         return
     del snapshot.rows[row.id]
     changed = remove(snapshot.plan, row.id, now, travel_model(settings))
     write_back(session, settings, snapshot, correlation_id, changed)
+
+
+async def _lock(session: AsyncSession, only: str | None, queue_locked: bool) -> None:
+    if not queue_locked:
+        await lock_plan(session)
+    elif only is None:
+        # A job that may move needs the whole plan, which a queue's holder cannot ask for.
+        raise RuntimeError("a change beyond one technician's queue under a queue lock")
 
 
 async def improve_plan(
