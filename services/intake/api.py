@@ -23,6 +23,7 @@ from services.intake.models import (
     VehicleHistory,
     VehiclePublic,
 )
+from services.intake.numbering import settled_page
 from services.intake.presenting import load_timeline, present
 from services.intake.reporting import check_card, submit_fault
 from shared.app import SessionDep, settings_dependency
@@ -30,7 +31,7 @@ from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
 from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
-from shared.pagination import Cursor, Limit, Page, keyset_page
+from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import RATE_LIMITED, RateLimits
 from shared.schemas import Timestamp
 
@@ -181,8 +182,10 @@ async def list_faults(
         query = query.where(col(IntakeFault.vehicle_number) == vehicle_number)
     if since:
         query = query.where(col(IntakeFault.reported_at) >= since)
-    page, next_cursor = await keyset_page(session, query, col(IntakeFault.seq), limit, cursor)
-    return Page[FaultPublic](items=[present(f) for f in page], next_cursor=next_cursor)
+    page, next_cursor = await settled_page(session, query, limit, cursor)
+    items = [present(f) for f in page]
+    await session.rollback()  # reports waiting behind this page's lock go on at once
+    return Page[FaultPublic](items=items, next_cursor=next_cursor)
 
 
 @router.get("/vehicles/{number}/history", summary="The vehicle's lifetime file")

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -12,6 +12,7 @@ from services.intake import domain, metrics
 from services.intake.config import IntakeSettings
 from services.intake.domain import FaultStatus
 from services.intake.models import FaultCreate, IntakeFault, IntakeVehicle
+from services.intake.numbering import numbering_for_report
 from services.intake.timeline import announce
 from shared.auth import Principal
 from shared.errors import Problem
@@ -101,8 +102,8 @@ async def _store(
     settings: IntakeSettings,
     items: list[tuple[FaultCreate, str, IntakeVehicle | None]],
 ) -> list[IntakeFault]:
-    # Taken as late as possible: it is held until the commit (see _serialise_numbering).
-    await _serialise_numbering(session)
+    # Taken as late as possible: it is held until the commit (a page waits for it).
+    await numbering_for_report(session)
     faults = [_new_fault(settings, card, digest, vehicle) for card, digest, vehicle in items]
     session.add_all(faults)
     await session.flush()
@@ -180,12 +181,3 @@ def _announce_reported(
     metrics.FAULTS_REPORTED.labels(metrics.SERVICE, fault.severity).inc()
     log.info("fault reported", extra={"fault_id": fault.id, "number": fault.number,
                                       "severity": fault.severity, "depot_id": fault.depot_id})
-
-
-async def _serialise_numbering(session: AsyncSession) -> None:
-    """Make fault numbers commit in order on PostgreSQL (SQLite writers are serial already).
-
-    Keyset pages by `seq` then never skip a fault whose lower number committed late.
-    """
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('intake_fault_seq'))"))
