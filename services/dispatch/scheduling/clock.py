@@ -49,15 +49,23 @@ class JobTimes(NamedTuple):
 SEVERITY_WEIGHT = {"A": 10, "B": 10, "C": 1}
 
 
-@lru_cache(maxsize=1 << 16)
 def job_times(job: Job) -> JobTimes:
-    return JobTimes(
-        release=to_us(job.reported_at),
-        ready=-NEVER if job.parts_ready_at is None else to_us(job.parts_ready_at),
-        due=to_us(job.onsite_due),
-        service=span_us(job.service_time),
-        weight=SEVERITY_WEIGHT.get(job.severity, SEVERITY_WEIGHT["B"]),
-    )
+    """The job's times in microseconds, computed once per Job object and kept on it.
+
+    Not an lru_cache keyed by the job: the service builds equal Job objects afresh for every
+    decision, and each lookup then compared every field (5 % of dispatch's CPU in the chaos
+    run). A frozen dataclass still has a __dict__; its fields, equality and hash ignore this.
+    """
+    found: JobTimes | None = job.__dict__.get("_times")
+    if found is None:
+        found = job.__dict__["_times"] = JobTimes(
+            release=to_us(job.reported_at),
+            ready=-NEVER if job.parts_ready_at is None else to_us(job.parts_ready_at),
+            due=to_us(job.onsite_due),
+            service=span_us(job.service_time),
+            weight=SEVERITY_WEIGHT.get(job.severity, SEVERITY_WEIGHT["B"]),
+        )
+    return found
 
 
 @lru_cache(maxsize=1 << 12)
