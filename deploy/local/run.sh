@@ -39,7 +39,11 @@ stop_all() {
   "$REPO/deploy/kafka/kafka.sh" stop || true
   echo "Stopped."
 }
-trap stop_all INT TERM EXIT
+# After a signal the script ends with its conventional status rather than resuming after the
+# interrupted `wait` below (which would report a service that only stopped because it was told to).
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 # Prometheus with the local config, rewritten for this run's ports and with the rules' absolute
 # path (the copy no longer sits next to rules/). Monitoring is a convenience: if it cannot come
