@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dispatch.config import DispatchSettings
 from services.dispatch.domain.status import JobStatus, can_withdraw
 from services.dispatch.models import DispatchCancelledFault, DispatchJob
-from services.dispatch.plan_state import locked_job
+from services.dispatch.plan_locks import locked_job
 from services.dispatch.planning import take_out
 from shared.db import dialect_insert
 from shared.events import utcnow

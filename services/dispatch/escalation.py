@@ -14,7 +14,8 @@ from services.dispatch.domain.skills import certified_skills
 from services.dispatch.domain.status import JobStatus
 from services.dispatch.metrics import ESCALATIONS, SERVICE
 from services.dispatch.models import DispatchJob
-from services.dispatch.plan_state import active_technicians, could_take, lock_plan
+from services.dispatch.plan_locks import lock_plan
+from services.dispatch.plan_state import active_technicians, could_take
 from services.dispatch.planning import improve_plan, place_job
 from shared.db import Database, run_rounds
 from shared.events import utcnow

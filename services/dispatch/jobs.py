@@ -12,7 +12,8 @@ from services.dispatch.config import DispatchSettings
 from services.dispatch.domain.skills import certified_skills, job_kind, required_skill
 from services.dispatch.domain.status import FINAL_STATUSES, can_reassign
 from services.dispatch.models import DispatchJob, DispatchPartsReady, DispatchTechnician
-from services.dispatch.plan_state import locked_job, windows_of
+from services.dispatch.plan_locks import locked_job
+from services.dispatch.plan_state import windows_of
 from services.dispatch.planning import SNAPSHOT, follow_job, place_job
 from shared import audit
 from shared.auth import Principal

@@ -17,7 +17,8 @@ from sqlmodel import col
 from services.dispatch.config import DispatchSettings
 from services.dispatch.domain.status import STARTED_STATUSES, Action, JobStatus, Step, step
 from services.dispatch.models import DispatchAppAction, DispatchJob, DispatchTechnician
-from services.dispatch.plan_state import locked_job, origin, queued_job
+from services.dispatch.plan_locks import locked_job, queued_job
+from services.dispatch.plan_state import origin
 from services.dispatch.planning import follow_job, place_job, take_out
 from services.dispatch.schemas import AppAction, Completion, Decline, JobPublic, Movement
 from services.dispatch.technicians import check_occurred_at, note_position

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dispatch.config import DispatchSettings
 from services.dispatch.metrics import DECISION_SECONDS, SERVICE
 from services.dispatch.models import DispatchJob
+from services.dispatch.plan_locks import lock_plan
 from services.dispatch.plan_state import (
     Snapshot,
     active_technicians,
     as_job,
     could_take,
     load,
-    lock_plan,
     pinned,
 )
 from services.dispatch.plan_writer import Placement, unassign, write_back

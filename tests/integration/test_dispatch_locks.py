@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 
 import pytest
 
-from services.dispatch.plan_state import lock_plan, lock_queue
+from services.dispatch.plan_locks import lock_plan, lock_queue
 from shared.db import Database
 
 pytestmark = pytest.mark.service("dispatch")
