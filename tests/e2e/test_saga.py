@@ -119,15 +119,20 @@ async def test_a_malformed_message_is_dead_lettered_and_the_next_fault_still_flo
                      topic="fleetcare.intake", reason="malformed") >= 1
 
 
-async def scrape_with_lag(client: httpx.AsyncClient, service: str) -> Samples:
-    """Scrape once the service's consumer shows its lag: it does every few seconds, after its
-    first fetch has answered."""
+async def scrape_settled(client: httpx.AsyncClient, service: str) -> Samples:
+    """Scrape once the service's consumer shows its lag (it does every few seconds, after its
+    first fetch has answered) and its readiness gauges say ready: an earlier test restarted the
+    broker, and until the consumer has rejoined its group and polled again the kafka gauge
+    truthfully says 0, for a moment even after `/readyz` answered 200."""
 
     async def probe() -> Samples | None:
         samples = await scrape(client)
-        return samples if series(samples, "fleetcare_consumer_lag_messages") else None
+        settled = series(samples, "fleetcare_consumer_lag_messages") and all(
+            total(samples, "fleetcare_ready", service=service, dependency=dependency) == 1
+            for dependency in ("database", "kafka"))
+        return samples if settled else None
 
-    return await eventually(probe, timeout=15, what=f"{service}'s consumer lag")
+    return await eventually(probe, timeout=30, what=f"{service}'s consumer lag and readiness")
 
 
 async def test_every_service_exposes_http_event_outbox_lag_and_readiness_metrics(
@@ -144,7 +149,7 @@ async def test_every_service_exposes_http_event_outbox_lag_and_readiness_metrics
                 return (await client.get("/readyz")).status_code == 200
 
             await eventually(ready, timeout=20, interval=0.5, what=f"{name} ready")
-            samples = await scrape_with_lag(client, name)
+            samples = await scrape_settled(client, name)
         assert total(samples, "fleetcare_http_requests_total", service=name, route="/healthz",
                      status_class="2xx") >= 1
         assert total(samples, "fleetcare_events_consumed_total", service=name,
