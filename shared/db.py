@@ -109,6 +109,12 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def on_postgresql(session: AsyncSession) -> bool:
+    """Whether the session writes to PostgreSQL, where transaction-scoped advisory locks order
+    writers; SQLite needs none (BEGIN IMMEDIATE already serialises them)."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 def dialect_insert(session: AsyncSession, table: Any) -> Any:
     """INSERT with `on_conflict_do_*` for the session's database (PostgreSQL or SQLite)."""
     dialect = session.bind.dialect.name if session.bind else ""

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.dispatch.models import DispatchJob
+from shared.db import on_postgresql
 
 # Any constant: every planning transaction takes this PostgreSQL advisory lock, so two decisions
 # never plan from the same snapshot.
@@ -16,17 +17,13 @@ PLAN_LOCK = 0x0D15_FA7C
 QUEUE_LOCKS = 0x0D15
 
 
-def _on_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 async def lock_plan(session: AsyncSession) -> None:
     """Take the whole plan for the rest of the transaction (re-entrant).
 
     Taken before any job row is locked, always: a decision locks every open job, so a
     transaction holding a job row while waiting for the plan would deadlock with it.
     """
-    if _on_postgresql(session):
+    if on_postgresql(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PLAN_LOCK})
 
 
@@ -36,7 +33,7 @@ async def lock_queue(session: AsyncSession, technician_id: str) -> None:
     change only their own queue: with this they no longer wait for each other, only for
     decisions over the whole plan. A transaction that takes it never asks for the whole plan
     afterwards (a shared lock waiting to become exclusive deadlocks with its twin)."""
-    if _on_postgresql(session):
+    if on_postgresql(session):
         await session.execute(
             text("SELECT pg_advisory_xact_lock_shared(:plan), "
                  "pg_advisory_xact_lock(:locks, hashtext(:technician))"),

@@ -16,24 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from services.intake.models import IntakeFault
+from shared.db import on_postgresql
 from shared.pagination import keyset_page
 
 _KEY = "hashtext('intake_fault_seq')"
 
 
-def _on_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 async def numbering_for_report(session: AsyncSession) -> None:
     """Before a report takes its numbers: held, shared, until its commit."""
-    if _on_postgresql(session):
+    if on_postgresql(session):
         await session.execute(text(f"SELECT pg_advisory_xact_lock_shared({_KEY})"))
 
 
 async def numbering_settled(session: AsyncSession) -> None:
     """Before a page is read: every number handed out so far is committed or abandoned."""
-    if _on_postgresql(session):
+    if on_postgresql(session):
         await session.execute(text(f"SELECT pg_advisory_xact_lock({_KEY})"))
 
 

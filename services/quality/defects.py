@@ -28,6 +28,7 @@ from services.quality.domain.defects import (
 )
 from services.quality.models import QualityDefectOccurrence, QualityIssue, ServiceRecord
 from shared.consumer import Handler
+from shared.db import on_postgresql
 from shared.events import Envelope, EventType, QualityIssueOpened, utcnow
 from shared.outbox import add_event, new_event
 
@@ -35,7 +36,7 @@ from shared.outbox import add_event, new_event
 async def serialise(session: AsyncSession, name: str) -> None:
     """Take a transaction-scoped lock on `name` (PostgreSQL; SQLite writers are serial already),
     so that two consumers never count the same defect's occurrences at once."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if on_postgresql(session):
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"),
                               {"name": name})
 
