@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -21,7 +20,7 @@ from tests.e2e.test_intake import unique_vehicle
 from tests.e2e.test_outages import restock
 from tests.e2e.test_saga import dispatched, jobs_for, reservations
 from tests.support.env import kafka_bootstrap
-from tests.support.kafka import lag
+from tests.support.kafka import committed_offsets, lag
 from tests.support.metrics import scrape, total
 from tests.support.parts import all_pages
 from tests.support.polling import eventually
@@ -200,16 +199,6 @@ async def applied_by_parts(client: httpx.AsyncClient) -> float:
     samples = await scrape(client)
     return total(samples, "fleetcare_events_consumed_total", service="parts",
                  type="fault.reported", outcome="processed")
-
-
-async def committed_offsets(group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
-    await admin.start()
-    try:
-        found = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return {tp: meta.offset for tp, meta in found.items() if meta.offset >= 0}
 
 
 async def fault_reports(fault_ids: set[str]) -> dict[tuple[int, int], tuple[str, str]]:

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -32,7 +31,7 @@ from shared.messaging import InboxMessage, OutboxMessage
 from shared.outbox import add_event, new_event
 from shared.settings import ServiceSettings
 from tests.support.env import kafka_bootstrap
-from tests.support.kafka import create_topic, read_topic
+from tests.support.kafka import committed_offsets, create_topic, read_topic
 from tests.support.metrics import sample
 from tests.support.polling import eventually
 
@@ -199,11 +198,4 @@ async def _consumed(service: str, topic: str, count: int) -> bool:
 
 async def _committed(group: str, topic: str, offset: int) -> bool:
     """Whether the group committed up to `offset` on the topic's one partition."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    committed = offsets.get(TopicPartition(topic, 0))
-    return committed is not None and committed.offset == offset
+    return (await committed_offsets(group)).get(TopicPartition(topic, 0)) == offset

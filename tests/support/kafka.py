@@ -63,18 +63,25 @@ async def partitions(topics: list[str]) -> list[TopicPartition]:
             for topic in described for p in topic["partitions"]]
 
 
+async def committed_offsets(group: str) -> dict[TopicPartition, int]:
+    """The next offset the consumer group will read, per partition it has committed on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    await admin.start()
+    try:
+        found = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp: meta.offset for tp, meta in found.items() if meta.offset >= 0}
+
+
 async def lag(group: str, topics: list[str]) -> int:
     """Messages on `topics` that the consumer group has not committed yet."""
     found = await partitions(topics)
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
+    done = await committed_offsets(group)
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None)
-    await admin.start()
     await consumer.start()
     try:
-        committed = await admin.list_consumer_group_offsets(group)
         ends = await consumer.end_offsets(found)
-        done = {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0}
-        return sum(end - done.get(tp, 0) for tp, end in ends.items())
     finally:
         await consumer.stop()
-        await admin.close()
+    return sum(end - done.get(tp, 0) for tp, end in ends.items())
