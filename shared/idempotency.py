@@ -3,21 +3,24 @@ is 409. One row per (caller scope, key), written in the same transaction as the 
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from shared.auth import Principal
 from shared.columns import timestamp_field
 from shared.db import retry_once_on_conflict
 from shared.errors import Problem
 from shared.events import utcnow
+
+# The header telling a client its retry got the stored answer, not a second write.
+REPLAYED = "Idempotent-Replayed"
 
 IdempotencyKey = Annotated[
     str | None,
@@ -57,16 +60,34 @@ async def replay(
 ) -> JSONResponse | None:
     """The stored response for this key, or None when the key is new."""
     record = await session.get(IdempotencyRecord, (scope, key))
-    if record is None:
-        return None
+    return None if record is None else replayed(record, request_hash)
+
+
+async def stored_records(
+    session: AsyncSession, pairs: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], IdempotencyRecord]:
+    """The records of several (scope, key) pairs in one query (requests stored together)."""
+    if not pairs:
+        return {}
+    query = select(IdempotencyRecord).where(
+        tuple_(col(IdempotencyRecord.scope), col(IdempotencyRecord.key)).in_(list(pairs)))
+    return {(r.scope, r.key): r for r in (await session.scalars(query)).all()}
+
+
+def replayed(record: IdempotencyRecord, request_hash: str) -> JSONResponse:
+    """The original answer to a retry; 409 when the key came with another body."""
     if record.request_hash != request_hash:
-        raise Problem(
-            409, "Idempotency-Key reused",
-            "This Idempotency-Key was already used with a different request body.",
-        )
+        raise key_reused()
     return JSONResponse(
         json.loads(record.response), status_code=record.status_code,
-        headers={"Idempotent-Replayed": "true"},
+        headers={REPLAYED: "true"},
+    )
+
+
+def key_reused() -> Problem:
+    return Problem(
+        409, "Idempotency-Key reused",
+        "This Idempotency-Key was already used with a different request body.",
     )
 
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlmodel import col
@@ -25,12 +25,14 @@ from services.intake.models import (
 )
 from services.intake.numbering import settled_page
 from services.intake.presenting import load_timeline, present
-from services.intake.reporting import check_card, submit_fault
+from services.intake.report_group import Report
+from services.intake.report_queue import ReportQueue
+from services.intake.reporting import check_card
 from shared.app import SessionDep, settings_dependency
 from shared.auth import Principal, require_role
 from shared.errors import Problem
 from shared.events import utcnow
-from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write
+from shared.idempotency import IdempotencyKey, fingerprint, idempotent_write, scope_of
 from shared.pagination import Cursor, Limit, Page
 from shared.ratelimit import RATE_LIMITED, RateLimits
 from shared.schemas import Timestamp
@@ -73,22 +75,18 @@ async def register_vehicle(
 )
 async def create_fault(
     body: FaultCreate,
-    session: SessionDep,
+    request: Request,
     principal: Reporters,
-    settings: SettingsDep,
     limits: RateLimits,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     limits.charge(principal, 1)
     check_card(body, principal)
-    request_hash = fingerprint(body.model_dump(mode="json"))
-
-    async def write() -> tuple[int, dict[str, Any]]:
-        submission = await submit_fault(session, settings, body, request_hash)
-        public = present(submission.fault, await load_timeline(session, submission.fault.id))
-        return (201 if submission.created else 200), public.model_dump(mode="json")
-
-    return await idempotent_write(session, principal, idempotency_key, request_hash, write)
+    report = Report(body, fingerprint(body.model_dump(mode="json")), scope_of(principal),
+                    idempotency_key)
+    # Stored with the reports that arrived alongside it, in one transaction (report_queue).
+    queue: ReportQueue = request.app.state.report_queue
+    return await queue.submit(report)
 
 
 @router.post(

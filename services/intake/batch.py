@@ -39,7 +39,7 @@ async def submit_batch(
         if isinstance(card_or_refusal, FaultCreate):
             judged.append((index, card_or_refusal, fingerprint(card_or_refusal.model_dump(
                 mode="json"))))
-    known = await _known(session, [card for _, card, _ in judged])
+    known = await known_faults(session, [card for _, card, _ in judged])
     fresh: list[tuple[int, FaultCreate, str]] = []
     for index, card, digest in judged:
         key = (card.depot_id, card.external_id) if card.external_id else None
@@ -82,7 +82,9 @@ def _judge(index: int, raw: dict[str, Any], principal: Principal) -> BatchItemRe
     return card
 
 
-async def _known(session: AsyncSession, cards: list[FaultCreate]) -> dict[ExternalKey, IntakeFault]:
+async def known_faults(
+    session: AsyncSession, cards: list[FaultCreate]
+) -> dict[ExternalKey, IntakeFault]:
     """Faults already stored under the cards' external_ids."""
     wanted = {card.external_id for card in cards if card.external_id}
     if not wanted:

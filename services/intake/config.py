@@ -23,6 +23,11 @@ class IntakeSettings(ServiceSettings):
     rate_limit_per_minute: float = Field(default=1200.0, gt=0)
     rate_limit_burst: int = Field(default=2000, ge=1)
 
+    # Single reports arriving together are stored together (report_queue): at most this many
+    # in one transaction, by this many writers at a time.
+    report_group_max: int = Field(default=200, ge=1, le=1000)
+    report_writers: int = Field(default=2, ge=1, le=16)
+
     @field_validator("sla_overrides")
     @classmethod
     def _known_clocks(

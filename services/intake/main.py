@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.intake.api import router
 from services.intake.config import IntakeSettings
 from services.intake.handlers import CONSUMED_TOPICS, handlers
+from services.intake.report_queue import ReportQueue
 from services.intake.sla_watch import watch_sla
 from shared.app import create_service_app
 from shared.ratelimit import RateLimiter
@@ -15,6 +16,7 @@ from shared.ratelimit import RateLimiter
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    reports = ReportQueue(settings)
     app = create_service_app(
         settings,
         service_dir=Path(__file__).parent,
@@ -23,7 +25,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         routers=[router],
         consumed_topics=CONSUMED_TOPICS,
         handlers=handlers(settings),
-        background=[partial(watch_sla, settings)],
+        background=[partial(watch_sla, settings), reports.run],
     )
+    app.state.report_queue = reports
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return app

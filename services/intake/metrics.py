@@ -53,6 +53,14 @@ REPORT_TO_RESOLUTION = Histogram(
     ["service", "severity"],
     buckets=tuple(h * _HOUR for h in (1, 2, 4, 8, 12, 16, 20, 24, 36, 48, 72)),
 )
+REPORT_GROUP_SIZE = Histogram(
+    "fleetcare_intake_report_group_size",
+    "Single reports (POST /v1/faults) stored together in one transaction: 1 when they arrive "
+    "one at a time, more under load (group commit, services/intake/report_queue.py).",
+    ["service"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+REPORT_GROUP_SIZE.labels(SERVICE)
 # The histogram observed when a clock's milestone first arrives (respond has none of its own).
 TIME_TO_MILESTONE = {"onsite": REPORT_TO_ONSITE, "resolve": REPORT_TO_RESOLUTION}
 

@@ -1,7 +1,6 @@
 """Reporting a fault: classification, warranty, SLA due times, de-duplication."""
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -44,33 +43,11 @@ def check_card(card: FaultCreate, principal: Principal) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Submission:
-    fault: IntakeFault
-    created: bool
-
-
-async def submit_fault(
-    session: AsyncSession, settings: IntakeSettings, card: FaultCreate, request_hash: str
-) -> Submission:
-    """Report the fault, or return the one already reported under the same external_id."""
-    if card.external_id:
-        existing = (
-            await session.scalars(
-                select(IntakeFault).where(
-                    col(IntakeFault.depot_id) == card.depot_id,
-                    col(IntakeFault.external_id) == card.external_id,
-                )
-            )
-        ).first()
-        if existing is not None:
-            if existing.request_hash != request_hash:
-                raise Problem(
-                    409, "external_id reused",
-                    f"external_id {card.external_id!r} was already reported with other content.",
-                )
-            return Submission(existing, created=False)
-    return Submission(await report_fault(session, settings, card, request_hash), created=True)
+def reused_external_id(card: FaultCreate) -> Problem:
+    return Problem(
+        409, "external_id reused",
+        f"external_id {card.external_id!r} was already reported with other content.",
+    )
 
 
 async def report_fault(
