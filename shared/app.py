@@ -46,10 +46,11 @@ S = TypeVar("S", bound=ServiceSettings)
 BackgroundJob = Callable[[Database], Coroutine[Any, Any, None]]
 
 
-def settings_dependency(kind: type[S]) -> Callable[[Request], S]:
+def settings_dependency(kind: type[S]) -> Callable[[Request], Coroutine[Any, Any, S]]:
     """A dependency giving routes their service's own settings object."""
 
-    def settings(request: Request) -> S:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hop per request.
+    async def settings(request: Request) -> S:
         current = request.app.state.settings
         assert isinstance(current, kind)
         return current

@@ -10,6 +10,7 @@ an app with an undeclared route.
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -87,7 +88,29 @@ def _refusal(error: jwt.PyJWTError) -> str:
     )
 
 
+# A client sends the same token with every request: its signature and claims are checked the
+# first time and the result kept (the newest _VERIFIED_MAX tokens); each later use only checks
+# that it has not expired since. A refused token is never kept.
+_VERIFIED_MAX = 1024
+_verified: dict[tuple[str, str], tuple[Principal, float]] = {}
+
+
 def decode_token(secret: str, token: str) -> Principal:
+    known = _verified.get((secret, token))
+    if known is not None:
+        principal, expires = known
+        if time.time() < expires:
+            return principal
+        del _verified[(secret, token)]
+    principal, expires = _verify(secret, token)
+    if len(_verified) >= _VERIFIED_MAX:
+        del _verified[next(iter(_verified))]
+    _verified[(secret, token)] = (principal, expires)
+    return principal
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, float]:
+    """The token's principal and expiry (epoch seconds), or 401 saying what is wrong."""
     try:
         claims = jwt.decode(
             token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
@@ -108,7 +131,7 @@ def decode_token(secret: str, token: str) -> Principal:
         raise _unauthorized("A depot token must carry depot_id.")
     if principal.role == "technician" and not principal.technician_id:
         raise _unauthorized("A technician token must carry technician_id.")
-    return principal
+    return principal, float(claims["exp"])
 
 
 # Declared as an HTTP bearer scheme so that OpenAPI names it (`bearerAuth`) on every operation

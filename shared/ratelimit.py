@@ -87,7 +87,7 @@ class RateLimiter:
         raise Problem(429, "Too many requests", detail, headers={"Retry-After": retry_after})
 
 
-def _limiter(request: Request) -> RateLimiter:
+async def _limiter(request: Request) -> RateLimiter:  # async: no worker-thread hop
     limiter = request.app.state.rate_limiter
     assert isinstance(limiter, RateLimiter), "the service sets app.state.rate_limiter"
     return limiter

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import jwt
@@ -51,3 +52,22 @@ def test_a_token_signed_with_another_secret_is_refused() -> None:
     token = issue_token("another-secret-another-secret-000002", "admin", "ops")
     with pytest.raises(Problem):
         decode_token(SECRET, token)
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    # Verified once, then remembered; an expiry passing afterwards still refuses it. (exp is
+    # whole seconds: a 2 s token is good for at least 1 s and gone after 2.1 s.)
+    token = issue_token(SECRET, "depot", "depot-bj", depot_id="D-BJ", ttl=timedelta(seconds=2))
+    assert decode_token(SECRET, token).depot_id == "D-BJ"
+    assert decode_token(SECRET, token).depot_id == "D-BJ"
+    time.sleep(2.1)
+    with pytest.raises(Problem) as refused:
+        decode_token(SECRET, token)
+    assert "expired" in refused.value.detail
+
+
+def test_a_remembered_token_is_not_accepted_under_another_secret() -> None:
+    token = issue_token(SECRET, "admin", "ops")
+    decode_token(SECRET, token)
+    with pytest.raises(Problem):
+        decode_token("another-secret-another-secret-000002", token)
