@@ -94,7 +94,11 @@ async def note_parts_ready(
     job.parts_ready_at = ready
     job.updated_at = utcnow()
     session.info.pop(SNAPSHOT, None)  # a kept plan would not know this job's new parts time
-    if job.technician_id is not None and job.eta is not None and ready <= job.eta:
+    if job.technician_id is None:
+        # Not in anyone's queue (nobody could take it yet): nothing to re-time; when it is
+        # placed, the plan reads the parts time from the row.
+        return
+    if job.eta is not None and ready <= job.eta:
         # The engineer gets there after the parts anyway: the plan stands and is not loaded
         # (the usual case: the reservation answers long before anyone could arrive).
         return
