@@ -15,7 +15,7 @@ from shared import metrics, tracing
 from shared.db import Database
 from shared.dead_letters import DeadLetters
 from shared.events import Envelope
-from shared.inbox import first_delivery
+from shared.inbox import first_deliveries, first_delivery, forget
 from shared.logging import event_fields, log_context
 from shared.settings import ServiceSettings
 from shared.transient import OutageBackoff, is_transient
@@ -80,7 +80,7 @@ class EventApplier:
         were applied (fewer than given when stopping meanwhile: the transaction holds the ones
         before). If a handler fails, the transaction rolls back and each event is applied
         alone, with its own retries and dead-letter. A database outage is waited out as for a
-        single event."""
+        single event. The inbox rows of the whole batch are written in one statement."""
         if len(admitted) == 1:
             await self.handle(admitted[0])
             return 1
@@ -90,14 +90,19 @@ class EventApplier:
                 started = time.perf_counter()
                 outcomes: list[str] = []
                 async with self.db.session() as session:
+                    unapplied = await first_deliveries(
+                        session, self.group, [one.envelope for one in admitted])
                     for one in admitted:
                         if outcomes and self.stopping.is_set():
                             break
                         with self._context(one):
-                            fresh = await first_delivery(session, self.group, one.envelope)
+                            fresh = str(one.envelope.id) in unapplied
+                            unapplied.discard(str(one.envelope.id))
                             if fresh:
                                 await one.handler(session, one.envelope)
                         outcomes.append("processed" if fresh else "duplicate")
+                    if unapplied:  # cut short by a shutdown: left for the redelivery
+                        await forget(session, self.group, unapplied)
                     await session.commit()
                 elapsed = (time.perf_counter() - started) / len(outcomes)
                 for one, outcome in zip(admitted, outcomes, strict=False):

@@ -75,6 +75,24 @@ async def test_consecutive_events_share_one_transaction_and_are_all_committed(
     assert len(await inbox(inbox_db)) == 5
 
 
+async def test_an_event_delivered_twice_in_one_batch_is_applied_once(
+    inbox_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied: list[str] = []
+
+    async def handler(session: AsyncSession, event: Envelope) -> None:
+        applied.append(event.subject)
+
+    # A relay that crashed between publishing and deleting publishes the row again.
+    again = opened("twice")
+    values = [opened("before"), again, again, opened("after")]
+    broker = FakeBroker([record(n, value) for n, value in enumerate(values)], highwater=4)
+    await run(inbox_db, broker, handler, "unit-batch-twice", monkeypatch)
+
+    assert applied == ["before", "twice", "after"]
+    assert len(await inbox(inbox_db)) == 3
+
+
 async def test_batches_are_cut_at_the_configured_size(
     inbox_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ from shared.db import Database
 from shared.events import Envelope
 from shared.settings import ServiceSettings
 from tests.support.polling import eventually
+from tests.unit.shared.test_consumer_batches import inbox
 from tests.unit.shared.test_consumer_metrics import (
     PARTITION,
     TOPIC,
@@ -48,8 +49,8 @@ class Gate:
 async def test_stop_finishes_the_record_being_applied_commits_it_and_leaves_the_group(
     inbox_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broker = Stopped([record(n, opened(name)) for n, name in enumerate(
-        ["first", "second", "third"])], highwater=3)
+    values = [opened(name) for name in ["first", "second", "third"]]
+    broker = Stopped([record(n, value) for n, value in enumerate(values)], highwater=3)
     monkeypatch.setattr(consumer_module, "make_consumer", lambda *_: broker)
     gate = Gate()
     consumer = EventConsumer(ServiceSettings(service_name="unit-shutdown"), inbox_db, [TOPIC],
@@ -66,6 +67,9 @@ async def test_stop_finishes_the_record_being_applied_commits_it_and_leaves_the_
     assert gate.applied == ["first", "second"]
     assert broker.committed == {PARTITION: 2}  # "third" is the next member's to apply
     assert broker.left
+    # Its inbox row, written with the batch's, was withdrawn: the redelivery applies it.
+    applied = [str(Envelope.from_bytes(value).id) for value in values[:2]]
+    assert await inbox(inbox_db) == sorted(applied)
 
 
 async def test_a_record_that_outlasts_the_grace_is_cancelled_and_left_uncommitted(
