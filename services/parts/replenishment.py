@@ -1,9 +1,9 @@
 """Replenishment: `stock.low` once per crossing, and reserve levels from consumption."""
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy import Result, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -50,19 +50,18 @@ async def check_low_stock(
             continue
         available = await _available(session, part_number, warehouse)
         low = is_low(available, part.reorder_point)
-        key = {"part_number": part_number, "warehouse": warehouse}
-        await session.execute(
-            dialect_insert(session, PartsStockLow).values(**key, low=False)
-            .on_conflict_do_nothing()
+        # One statement: a first row is a crossing when it is low (a new line starts not low);
+        # an existing one changes, and is returned, only when `low` flips.
+        now = utcnow()
+        flipped = await session.scalar(
+            dialect_insert(session, PartsStockLow)
+            .values(part_number=part_number, warehouse=warehouse, low=low, changed_at=now)
+            .on_conflict_do_update(index_elements=["part_number", "warehouse"],
+                                   set_={"low": low, "changed_at": now},
+                                   where=col(PartsStockLow.low) != low)
+            .returning(col(PartsStockLow.low))
         )
-        flipped = cast(CursorResult[Any], await session.execute(
-            update(PartsStockLow)
-            .where(col(PartsStockLow.part_number) == part_number,
-                   col(PartsStockLow.warehouse) == warehouse,
-                   col(PartsStockLow.low) != low)
-            .values(low=low, changed_at=utcnow())
-        ))
-        if flipped.rowcount and low:
+        if flipped and low:
             data = StockLow(part_number=part_number, warehouse=warehouse, available=available,
                             reorder_point=part.reorder_point).model_dump(mode="json")
             add_event(session, new_event(

@@ -211,6 +211,16 @@ async def test_stock_low_is_published_once_per_crossing(system: System) -> None:
     assert len(lows) == 1
     assert (lows[0]["data"]["warehouse"], lows[0]["data"]["available"]) == ("BJ", 1)
 
+    # A receipt lifts it back to the reorder point (re-armed); falling below again fires again.
+    async with system.client("parts", STOREKEEPER) as parts:
+        (await parts.post("/v1/stock/receipts", json={
+            "warehouse": "BJ", "bin": "W-1", "part_number": part, "qty": 2})).raise_for_status()
+    third = await report(system, suspected_parts=[{"part_number": part, "qty": 2}])
+    await held(system, third["id"])
+    lows = await events_of("fleetcare.parts", part, "stock.low", count=2)
+    assert [(low["data"]["warehouse"], low["data"]["available"]) for low in lows] == [
+        ("BJ", 1), ("BJ", 0)]
+
 
 async def test_bad_stock_input_is_refused_and_leaves_the_ledger_alone(system: System) -> None:
     part = part_number("BAD")
@@ -239,3 +249,4 @@ async def test_bad_stock_input_is_refused_and_leaves_the_ledger_alone(system: Sy
     assert fields["negative"] == fields["fractional"] == {"qty"}
     assert fields["no such bin"] == {"bin"}
     assert after == before
+
