@@ -5,20 +5,20 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, select, text
 from sqlmodel import col
 
-from shared import metrics, tracing
+from shared import metrics
 from shared.db import Database
 from shared.events import utcnow
-from shared.kafka import KafkaHealth, bounded, make_producer
+from shared.kafka import KafkaHealth
 from shared.logging import event_fields
 from shared.messaging import OutboxMessage
+from shared.outbox_sender import OutboxSender
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class OutboxRelay:
         self.health = health
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._producer: AIOKafkaProducer | None = None
+        self.sender = OutboxSender(settings)
         self._task: asyncio.Task[None] | None = None
         db.on_outbox_commit(self._wake.set)
 
@@ -72,7 +72,7 @@ class OutboxRelay:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        await self._close_producer()
+        await self.sender.close()
 
     async def _run(self) -> None:
         poll = self.settings.outbox_poll_seconds
@@ -89,7 +89,7 @@ class OutboxRelay:
                 # A database failure says nothing about the broker.
                 if self.health and isinstance(exc, BrokerUnavailable):
                     self.health.note_publish(False)
-                await self._close_producer()
+                await self.sender.close()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), poll)
                 continue
@@ -147,7 +147,7 @@ class OutboxRelay:
         if not rows:
             return 0
         try:
-            await self._send(rows)
+            await self.sender.send(rows)
         except Exception as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
         published_at = utcnow()
@@ -168,45 +168,7 @@ class OutboxRelay:
                      extra=event_fields(row.type, row.key, data) | {"event_id": row.event_id})
         return len(rows)
 
-    async def _send(self, rows: Sequence[OutboxMessage]) -> None:
-        producer = await self._ensure_producer()
-        timeout = self.settings.kafka_timeout_seconds
-        # Sends are pipelined; an idempotent producer keeps per-partition order on retries.
-        with tracing.publishing(rows) as headers:
-            futures = [
-                await bounded(
-                    producer.send(row.topic, value=row.payload.encode(), key=row.key.encode(),
-                                  headers=headers.get(row.event_id)),
-                    timeout,
-                )
-                for row in rows
-            ]
-            await bounded(asyncio.gather(*futures), timeout)
-
-    async def _ensure_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = make_producer(self.settings)
-            try:
-                await bounded(producer.start(), self.settings.kafka_timeout_seconds)
-            except BaseException:
-                await asyncio.shield(_quiet_stop(producer))
-                raise
-            self._producer = producer
-        return self._producer
-
-    async def _close_producer(self) -> None:
-        if self._producer is not None:
-            producer, self._producer = self._producer, None
-            await _quiet_stop(producer)
-
 
 def _seconds_since(moment: datetime, now: datetime) -> float:
     # Another replica's clock may run slightly ahead of ours.
     return max((now - moment).total_seconds(), 0.0)
-
-
-async def _quiet_stop(producer: AIOKafkaProducer) -> None:
-    try:
-        await asyncio.wait_for(producer.stop(), 5)
-    except Exception as exc:
-        log.debug("producer stop failed: %s", exc)
