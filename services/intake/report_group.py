@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from services.intake.batch import ExternalKey, known_faults
 from services.intake.config import IntakeSettings
 from services.intake.models import FaultCreate, IntakeFault, IntakeTimelineEntry
-from services.intake.presenting import load_timeline, present
+from services.intake.presenting import load_timeline, load_timelines, present
 from services.intake.reporting import report_faults, reused_external_id
 from shared.errors import Problem
 from shared.idempotency import REPLAYED, key_reused, remember, replayed, stored_records
@@ -99,26 +97,10 @@ async def _store_new(
             bodies[index] = (200, _body(fault, await load_timeline(session, fault.id)))
     faults = await report_faults(
         session, settings, [(reports[i].card, reports[i].request_hash) for i in new])
-    timelines = await _first_entries(session, faults)
+    timelines = await load_timelines(session, [f.id for f in faults])
     for index, fault in zip(new, faults, strict=True):
         bodies[index] = (201, _body(fault, timelines.get(fault.id, [])))
     return bodies
-
-
-async def _first_entries(
-    session: AsyncSession, faults: list[IntakeFault]
-) -> dict[str, list[IntakeTimelineEntry]]:
-    """The new faults' timelines (their report), in one query rather than one per fault."""
-    if not faults:
-        return {}
-    entries = await session.scalars(
-        select(IntakeTimelineEntry)
-        .where(col(IntakeTimelineEntry.fault_id).in_([f.id for f in faults]))
-        .order_by(col(IntakeTimelineEntry.occurred_at), col(IntakeTimelineEntry.id)))
-    timelines: dict[str, list[IntakeTimelineEntry]] = {}
-    for entry in entries.all():
-        timelines.setdefault(entry.fault_id, []).append(entry)
-    return timelines
 
 
 def _body(fault: IntakeFault, timeline: list[IntakeTimelineEntry]) -> dict[str, Any]:
