@@ -3,6 +3,7 @@ moment, in one transaction (one numbering lock, one multi-row insert, one commit
 exactly as if it had been stored alone (201, or 200 / 409 for a known external_id or
 Idempotency-Key). `report_queue` gathers them."""
 
+from contextvars import Context
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ class Report:
     request_hash: str
     scope: str  # the caller's Idempotency-Key scope
     key: str | None  # its Idempotency-Key
+    # The request's context (its log fields, its trace), for what is done on its behalf.
+    context: Context | None = None
 
     @property
     def external(self) -> ExternalKey | None:
@@ -96,7 +99,8 @@ async def _store_new(
         else:
             bodies[index] = (200, _body(fault, await load_timeline(session, fault.id)))
     faults = await report_faults(
-        session, settings, [(reports[i].card, reports[i].request_hash) for i in new])
+        session, settings, [(reports[i].card, reports[i].request_hash) for i in new],
+        [reports[i].context for i in new])
     timelines = await load_timelines(session, [f.id for f in faults])
     for index, fault in zip(new, faults, strict=True):
         bodies[index] = (201, _body(fault, timelines.get(fault.id, [])))

@@ -10,6 +10,8 @@ its group committed, so a crash loses no acknowledged fault.
 """
 
 import asyncio
+import contextvars
+import dataclasses
 import logging
 
 from fastapi.responses import JSONResponse
@@ -45,7 +47,9 @@ class ReportQueue:
         """Store the report with whatever arrived alongside; its own answer, or its Problem.
         A client that hangs up meanwhile does not withdraw it: a retry finds it."""
         answer: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._waiting.append((report, answer))
+        # Stored by a writer task: the fault's log line and trace still belong to the request.
+        self._waiting.append((dataclasses.replace(report, context=contextvars.copy_context()),
+                              answer))
         self._arrived.set()
         outcome = await asyncio.shield(answer)
         if isinstance(outcome, BaseException):

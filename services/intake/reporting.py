@@ -1,6 +1,8 @@
 """Reporting a fault: classification, warranty, SLA due times, de-duplication."""
 
 import logging
+from collections.abc import Sequence
+from contextvars import Context
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -60,10 +62,16 @@ async def report_fault(
 
 
 async def report_faults(
-    session: AsyncSession, settings: IntakeSettings, cards: list[tuple[FaultCreate, str]]
+    session: AsyncSession,
+    settings: IntakeSettings,
+    cards: list[tuple[FaultCreate, str]],
+    contexts: Sequence[Context | None] = (),
 ) -> list[IntakeFault]:
     """Several new faults (a batch's), in order: one vehicle lookup, one numbering lock and
-    one multi-row insert for all of them rather than a round of each per fault."""
+    one multi-row insert for all of them rather than a round of each per fault.
+
+    `contexts`, one per card: the request each came from (single reports stored together),
+    so that its announcement is logged and traced as that request's."""
     if not cards:
         return []
     wanted = {card.vehicle_number for card, _ in cards}
@@ -71,21 +79,26 @@ async def report_faults(
         select(IntakeVehicle).where(col(IntakeVehicle.number).in_(wanted)))).all()}
     return await _store(session, settings,
                         [(card, digest, vehicles.get(card.vehicle_number))
-                         for card, digest in cards])
+                         for card, digest in cards], contexts)
 
 
 async def _store(
     session: AsyncSession,
     settings: IntakeSettings,
     items: list[tuple[FaultCreate, str, IntakeVehicle | None]],
+    contexts: Sequence[Context | None] = (),
 ) -> list[IntakeFault]:
     # Taken as late as possible: it is held until the commit (a page waits for it).
     await numbering_for_report(session)
     faults = [_new_fault(settings, card, digest, vehicle) for card, digest, vehicle in items]
     session.add_all(faults)
     await session.flush()
-    for fault, (card, _, _) in zip(faults, items, strict=True):
-        _announce_reported(session, settings, fault, card)
+    origins = list(contexts) or [None] * len(items)
+    for fault, (card, _, _), origin in zip(faults, items, origins, strict=True):
+        if origin is None:
+            _announce_reported(session, settings, fault, card)
+        else:
+            origin.run(_announce_reported, session, settings, fault, card)
     return faults
 
 

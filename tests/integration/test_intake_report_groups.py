@@ -2,7 +2,9 @@
 answer it would have got alone, and reports arriving together share one transaction."""
 
 import asyncio
+import io
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -18,6 +20,7 @@ from services.intake.report_queue import ReportQueue
 from shared.db import Database
 from shared.errors import Problem
 from shared.idempotency import REPLAYED, fingerprint
+from shared.logging import JsonFormatter, log_context
 from tests.integration.test_intake_sla import card
 
 pytestmark = pytest.mark.service("intake")
@@ -103,3 +106,34 @@ async def test_reports_arriving_together_share_a_transaction(database: Database)
     assert await faults_stored(database) == 40
     groups = groups_stored() - groups_before
     assert 1 <= groups < 40  # stored together, not one transaction per report
+
+
+async def test_a_report_stored_with_others_is_logged_as_its_own_request(
+    database: Database,
+) -> None:
+    # The writer task stores the group; each fault's line still carries its request's fields.
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter("intake"))
+    logger = logging.getLogger("services.intake.reporting")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    queue = ReportQueue(IntakeSettings())
+    writers = asyncio.create_task(queue.run(database))
+
+    async def from_request(name: str) -> JSONResponse:
+        with log_context(correlation_id=name):
+            return await queue.submit(report(card(f"C70-{uuid.uuid4().hex[:6]}")))
+
+    try:
+        answers = await asyncio.gather(*(from_request(f"request-{n}") for n in range(3)))
+    finally:
+        writers.cancel()
+        await asyncio.gather(writers, return_exceptions=True)
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    logged = [json.loads(line) for line in lines.getvalue().splitlines()]
+    reported = {entry["fault_id"]: entry.get("correlation_id") for entry in logged
+                if entry["message"] == "fault reported"}
+    assert reported == {body(answer)["id"]: f"request-{n}" for n, answer in enumerate(answers)}
