@@ -84,6 +84,11 @@ def replayed(record: IdempotencyRecord, request_hash: str) -> JSONResponse:
     )
 
 
+def concurrent_change() -> Problem:
+    """A uniqueness race lost twice running: the caller should simply retry."""
+    return Problem(409, "Conflict", "A concurrent request changed this resource; retry it.")
+
+
 def key_reused() -> Problem:
     return Problem(
         409, "Idempotency-Key reused",
@@ -128,5 +133,5 @@ async def idempotent_write(
 
     return await retry_once_on_conflict(
         session, attempt,
-        Problem(409, "Conflict", "A concurrent request changed this resource; retry it."),
+        concurrent_change(),
     )

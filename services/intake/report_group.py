@@ -16,7 +16,14 @@ from services.intake.models import FaultCreate, IntakeFault, IntakeTimelineEntry
 from services.intake.presenting import load_timeline, load_timelines, present
 from services.intake.reporting import report_faults, reused_external_id
 from shared.errors import Problem
-from shared.idempotency import REPLAYED, key_reused, remember, replayed, stored_records
+from shared.idempotency import (
+    REPLAYED,
+    IdempotencyRecord,
+    key_reused,
+    remember,
+    replayed,
+    stored_records,
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def _body(fault: IntakeFault, timeline: list[IntakeTimelineEntry]) -> dict[str, 
     return present(fault, timeline).model_dump(mode="json")
 
 
-def _replayed(record: Any, request_hash: str) -> Answer:
+def _replayed(record: IdempotencyRecord, request_hash: str) -> Answer:
     try:
         return replayed(record, request_hash)
     except Problem as problem:

@@ -22,17 +22,13 @@ from services.intake.metrics import REPORT_GROUP_SIZE, SERVICE
 from services.intake.report_group import Answer, Report, store_group
 from shared.db import Database
 from shared.errors import Problem
+from shared.idempotency import concurrent_change
 from shared.transient import is_transient
 
 log = logging.getLogger(__name__)
 
 Outcome = Answer | BaseException
 Waiting = tuple[Report, "asyncio.Future[Outcome]"]
-
-
-
-def conflict() -> Problem:
-    return Problem(409, "Conflict", "A concurrent request changed this resource; retry it.")
 
 
 class ReportQueue:
@@ -91,7 +87,8 @@ class ReportQueue:
                 for one in group:
                     await self._store(db, [one])
                 return
-            outcomes = [conflict() if isinstance(exc, IntegrityError) else exc for _ in group]
+            outcomes = [concurrent_change() if isinstance(exc, IntegrityError) else exc
+                        for _ in group]
         REPORT_GROUP_SIZE.labels(SERVICE).observe(len(group))
         for (_, answer), outcome in zip(group, outcomes, strict=True):
             _settle(answer, outcome)
